@@ -1,0 +1,295 @@
+"""The ``cxbot`` command line: database, metrics, import and export.
+
+Commands are thin: parse options, call ``storage``, render with ``bot.console``.
+Settings are read when a command runs (not at import) so ``cxbot --help``
+works even with a broken ``.env``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlite_utils import Database
+
+from bot import console as render
+from bot.settings import Settings, SettingsError, load_settings
+from storage.db import SchemaTooNewError, open_db, schema_status
+from storage.exporter import export_records, write_csv, write_json
+from storage.filters import Filters
+from storage.importer import ImportFileError, import_file
+from storage.metrics import breakdown, metric_report, report_dict, summary_dict, weekly_series
+from storage.operations import operations_report, satisfaction_by_resolution_time
+from storage.periods import PeriodError, parse_period
+from storage.sample_data import generate_history
+
+app = typer.Typer(no_args_is_help=True, help="cxbot — close the customer-feedback loop in Slack.")
+db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and inspect the SQLite database.")
+metrics_app = typer.Typer(no_args_is_help=True, help="CX metrics: NPS, CSAT, CES and operations.")
+app.add_typer(db_app, name="db")
+app.add_typer(metrics_app, name="metrics")
+
+out = Console()
+err = Console(stderr=True)
+SAMPLE_DB = Path("cxbot-sample") / "cxbot.db"
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (default: CXBOT_DB).")]
+PeriodOption = Annotated[str, typer.Option("--period", "-p", help="e.g. 7d, 30d, last-month, q3, 2026, A..B, all.")]
+TeamOption = Annotated[str | None, typer.Option(help="Only this team.")]
+AgentOption = Annotated[str | None, typer.Option(help="Only this agent.")]
+TagOption = Annotated[str | None, typer.Option(help="Only tickets with this tag.")]
+ChannelOption = Annotated[str | None, typer.Option(help="Only this support channel (email, chat…).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+
+
+class By(str, Enum):
+    team = "team"
+    agent = "agent"
+    tag = "tag"
+    channel = "channel"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error (never a traceback) and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def database(path: Path | None, *, migrate: bool = True) -> Database:
+    target = path or Path(settings().db_path)
+    try:
+        return open_db(target, migrate=migrate)
+    except SchemaTooNewError as exc:
+        raise fail(str(exc)) from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@db_app.command("init")
+def db_init(db: DbOption = None) -> None:
+    """Create the database (if needed) and bring its schema up to date."""
+    handle = database(db)
+    status = schema_status(handle)
+    out.print(f"Database ready: {db or settings().db_path} ({len(status['applied'])} migrations applied)")
+
+
+@db_app.command("migrate")
+def db_migrate(db: DbOption = None) -> None:
+    """Apply pending schema migrations."""
+    before = schema_status(database(db, migrate=False))["pending"]
+    database(db)
+    if before:
+        out.print("Applied: " + ", ".join(before))
+    else:
+        out.print("Schema is up to date; nothing to apply.")
+
+
+@db_app.command("info")
+def db_info(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Path, size, schema version and row counts."""
+    path = db or Path(settings().db_path)
+    handle = database(path, migrate=False)
+    status = schema_status(handle)
+    tables = {name: handle[name].count for name in handle.table_names() if not name.startswith("_")}
+    info = {
+        "path": str(path),
+        "size_bytes": path.stat().st_size if path.exists() else 0,
+        "journal_mode": handle.execute("PRAGMA journal_mode").fetchone()[0],
+        "applied_migrations": status["applied"],
+        "pending_migrations": status["pending"],
+        "tables": tables,
+    }
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    out.print(f"[bold]{info['path']}[/bold] · {info['size_bytes']:,} bytes · journal {info['journal_mode']}")
+    out.print(f"Migrations applied: {', '.join(status['applied']) or 'none'}")
+    out.print(f"Pending: {', '.join(status['pending']) or 'none'}")
+    for name, count in tables.items():
+        out.print(f"  {name:<18} {count:>12,} rows")
+
+
+def _ensure_sample(db_path: Path) -> None:
+    handle = open_db(db_path)
+    if handle["responses"].count == 0:
+        err.print(f"Creating a sample database at {db_path} (90 days of synthetic history)…")
+        generate_history(handle, 6000, days=90, seed=42)
+    handle.close()
+
+
+def _show_metric(
+    metric: str, db: Path | None, period: str, filters: Filters, as_json: bool, by: By | None, weeks: int | None, sample: bool
+) -> None:
+    if sample:
+        db = db or SAMPLE_DB
+        _ensure_sample(db)
+    config = settings()
+    try:
+        parsed = parse_period(period, config.tz, _now())
+    except PeriodError as exc:
+        raise fail(str(exc)) from None
+    handle = database(db)
+    if by is not None:
+        rows = breakdown(handle, metric, by.value, parsed, filters)
+        if as_json:
+            data = [{"key": r.key, **summary_dict(r.summary)} for r in rows]
+            out.print_json(json.dumps(data, ensure_ascii=False))
+        else:
+            out.print(render.breakdown_table(metric, by.value, rows))
+        return
+    if weeks is not None:
+        points = weekly_series(handle, metric, weeks, config.tz, _now(), filters)
+        if as_json:
+            data = [{"week": p.label, **summary_dict(p.summary)} for p in points]
+            out.print_json(json.dumps(data, ensure_ascii=False))
+        else:
+            out.print(render.series_table(metric, points))
+        return
+    report = metric_report(handle, metric, parsed, filters)
+    if as_json:
+        out.print_json(json.dumps(report_dict(report), ensure_ascii=False))
+    else:
+        out.print(render.report_panel(report))
+
+
+def _register_metric(metric: str, title: str) -> None:
+    @metrics_app.command(metric, help=f"{title} for a period, with interval, buckets, delta and response rate.")
+    def command(
+        period: PeriodOption = "30d",
+        team: TeamOption = None,
+        agent: AgentOption = None,
+        tag: TagOption = None,
+        channel: ChannelOption = None,
+        by: Annotated[By | None, typer.Option(help="Break down by team, agent, tag or channel.")] = None,
+        weeks: Annotated[int | None, typer.Option(min=1, max=104, help="Weekly series of the last N ISO weeks.")] = None,
+        as_json: JsonOption = False,
+        db: DbOption = None,
+        sample: Annotated[bool, typer.Option("--sample", help="Use (and create if needed) a sample database.")] = False,
+    ) -> None:
+        filters = Filters(team=team, agent=agent, tag=tag, channel=channel)
+        _show_metric(metric, db, period, filters, as_json, by, weeks, sample)
+
+
+_register_metric("nps", "Net Promoter Score (−100..100)")
+_register_metric("csat", "Customer satisfaction (% of 4–5 answers)")
+_register_metric("ces", "Customer effort score (mean of 1–7)")
+
+
+@metrics_app.command("ops")
+def metrics_ops(
+    period: PeriodOption = "30d",
+    team: TeamOption = None,
+    agent: AgentOption = None,
+    tag: TagOption = None,
+    channel: ChannelOption = None,
+    metric: Annotated[str, typer.Option(help="Score shown per resolution-time bucket.")] = "csat",
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Median first-response and resolution time, reopen rate, satisfaction by resolution time."""
+    if metric not in ("nps", "csat", "ces"):
+        raise fail(f"--metric must be nps, csat or ces, not {metric!r}")
+    try:
+        parsed = parse_period(period, settings().tz, _now())
+    except PeriodError as exc:
+        raise fail(str(exc)) from None
+    handle = database(db)
+    filters = Filters(team=team, agent=agent, tag=tag, channel=channel)
+    report = operations_report(handle, parsed, filters)
+    by_time = satisfaction_by_resolution_time(handle, metric, parsed, filters)
+    if as_json:
+        seconds = lambda d: d.total_seconds() if d is not None else None  # noqa: E731
+        data = {
+            "tickets_closed": report.tickets_closed,
+            "median_first_response_seconds": seconds(report.median_first_response),
+            "median_resolution_seconds": seconds(report.median_resolution),
+            "reopened": report.reopened,
+            "reopen_rate": report.reopen_rate,
+            "by_resolution_time": [{"bucket": b, **summary_dict(s)} for b, s in by_time],
+        }
+        out.print_json(json.dumps(data))
+        return
+    out.print(render.operations_table(report, by_time, metric))
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV with ticket_id, survey, score, comment, answered_at, team, agent, tags, channel.")],
+    db: DbOption = None,
+) -> None:
+    """Bulk-import historical survey answers (CSV, or the JSON from `cxbot export`)."""
+    handle = database(db)
+    total = _count_lines(file)
+    started = time.perf_counter()
+    progress = Progress(TextColumn("importing"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"), TimeElapsedColumn(), console=err)
+    try:
+        with progress:
+            task = progress.add_task("import", total=total)
+            result = import_file(handle, file, lambda done: progress.update(task, completed=done))
+    except ImportFileError as exc:
+        raise fail(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    for line, reason in result.errors[:50]:
+        err.print(f"line {line}: {reason}", highlight=False)
+    if len(result.errors) > 50:
+        err.print(f"… and {len(result.errors) - 50} more bad rows")
+    out.print(
+        f"Imported {result.inserted:,} new answers from {result.rows_read:,} rows in {elapsed:.2f} s "
+        f"({result.skipped_duplicates:,} already present, {len(result.errors):,} bad rows skipped)."
+    )
+
+
+def _count_lines(path: Path) -> int | None:
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 1)
+
+
+@app.command("export")
+def export_command(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")] = ExportFormat.csv,
+    period: Annotated[str, typer.Option("--period", "-p", help="Only answers in this period (default: all).")] = "all",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export answers in the import format (export → import round-trips)."""
+    try:
+        parsed = parse_period(period, settings().tz, _now())
+    except PeriodError as exc:
+        raise fail(str(exc)) from None
+    records = export_records(database(db), parsed)
+    writer = write_json if format is ExportFormat.json else write_csv
+    if output is None:
+        count = writer(records, sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = writer(records, handle)
+    err.print(f"Exported {count:,} answers.")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,99 @@
+"""Terminal rendering of metric reports with rich (the CLI's output)."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.formatting import (
+    NO_DATA,
+    buckets_text,
+    delta_text,
+    headline,
+    interval_text,
+    percent_text,
+    score_text,
+)
+from storage.formulas import ScoreSummary
+from storage.metrics import Breakdown, MetricReport, SeriesPoint
+from storage.operations import OperationsReport
+from storage.timestamps import format_duration
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def report_panel(report: MetricReport) -> Panel:
+    """Headline score, interval, buckets, change and response rate for one period."""
+    current = report.current
+    lines = [Text(headline(current), style="bold")]
+    if current.has_data:
+        lines.append(Text(f"{interval_text(current)} · n={current.n:,}"))
+        lines.append(Text(buckets_text(current)))
+        if current.metric == "csat" and current.mean is not None:
+            lines.append(Text(f"Mean {current.mean:.2f} / 5"))
+        if current.metric == "ces" and current.share_easy is not None:
+            lines.append(Text(f"Easy (5–7): {current.share_easy:g}%"))
+    else:
+        lines.append(Text("No answers in this period.", style="dim"))
+    previous = report.previous
+    if previous is not None:
+        before = score_text(current.metric, previous.score)
+        lines.append(Text(f"vs previous period: {delta_text(current.metric, report.delta)} (was {before}, n={previous.n:,})"))
+    rate = report.response_rate
+    lines.append(Text(f"Response rate {percent_text(rate.rate)} ({rate.answered:,} answered of {rate.sent:,} sent)"))
+    if current.small_sample:
+        lines.append(Text(f"⚠ Small sample (n={current.n} < 30): treat this score with caution.", style="yellow"))
+    title = f"{report.period.label} · {report.filters.describe()}"
+    return Panel(Group(*lines), title=title, expand=False)
+
+
+def breakdown_table(metric: str, by: str, rows: list[Breakdown]) -> Table:
+    table = Table(title=f"{metric.upper()} by {by}")
+    table.add_column(by)
+    table.add_column("score", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("n", justify="right")
+    for row in rows:
+        summary = row.summary
+        ci = f"{summary.ci_low:g} – {summary.ci_high:g}" if summary.ci_low is not None else NO_DATA
+        flag = " ⚠" if summary.small_sample else ""
+        table.add_row(row.key, score_text(metric, summary.score), ci, f"{summary.n:,}{flag}")
+    return table
+
+
+def sparkline(values: list[float | None]) -> str:
+    """Unicode sparkline; gaps for weeks without data."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return NO_DATA
+    low, high = min(present), max(present)
+    span = (high - low) or 1.0
+    return "".join(" " if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def series_table(metric: str, points: list[SeriesPoint]) -> Group:
+    table = Table(title=f"{metric.upper()} by ISO week")
+    table.add_column("week")
+    table.add_column("score", justify="right")
+    table.add_column("n", justify="right")
+    for point in points:
+        table.add_row(point.label, score_text(metric, point.summary.score), f"{point.summary.n:,}")
+    line = sparkline([p.summary.score for p in points])
+    return Group(table, Text(f"trend {line}"))
+
+
+def operations_table(report: OperationsReport, by_time: list[tuple[str, ScoreSummary]], metric: str) -> Group:
+    facts = Table(show_header=False, title="Operations")
+    facts.add_row("Tickets closed", f"{report.tickets_closed:,}")
+    facts.add_row("Median first response", format_duration(report.median_first_response))
+    facts.add_row("Median resolution", format_duration(report.median_resolution))
+    facts.add_row("Reopen rate", percent_text(report.reopen_rate))
+    buckets = Table(title=f"{metric.upper()} by resolution time")
+    buckets.add_column("resolved in")
+    buckets.add_column("score", justify="right")
+    buckets.add_column("n", justify="right")
+    for label, summary in by_time:
+        buckets.add_row(label, score_text(metric, summary.score), f"{summary.n:,}")
+    return Group(facts, buckets)

@@ -1,0 +1,68 @@
+"""How numbers read to people: ``NPS 42``, ``CSAT 87%``, ``CES 5.6``, ``—`` for no data.
+
+Shared by the terminal and Slack renderers so the same report never shows
+two different roundings of one score.
+"""
+
+from __future__ import annotations
+
+from storage.formulas import ScoreSummary, round_half_up
+
+NO_DATA = "—"
+METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+BUCKET_ORDER = {
+    "nps": ("promoters", "passives", "detractors"),
+    "csat": ("satisfied", "neutral", "dissatisfied"),
+    "ces": ("easy", "neutral", "difficult"),
+}
+
+
+def score_text(metric: str, score: float | None) -> str:
+    """The bare score: ``42``, ``87%``, ``5.6`` or ``—``."""
+    if score is None:
+        return NO_DATA
+    if metric == "nps":
+        return f"{int(score)}"
+    if metric == "csat":
+        return f"{round_half_up(score):.0f}%"
+    return f"{round_half_up(score, 1):.1f}"
+
+
+def headline(summary: ScoreSummary) -> str:
+    """``NPS 42`` / ``CSAT 87%`` / ``CES 5.6`` / ``NPS —``."""
+    return f"{METRIC_NAMES[summary.metric]} {score_text(summary.metric, summary.score)}"
+
+
+def delta_text(metric: str, change: float | None) -> str:
+    """``▲ +5`` / ``▼ −3.2 pts`` / ``■ 0``; ``—`` when there is nothing to compare."""
+    if change is None:
+        return NO_DATA
+    digits = 0 if metric == "nps" else 1
+    value = round_half_up(change, digits)
+    arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
+    number = f"{abs(value):.{digits}f}"
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    unit = " pts" if metric == "csat" else ""
+    return f"{arrow} {sign}{number}{unit}"
+
+
+def interval_text(summary: ScoreSummary) -> str:
+    """``95% CI 35.1 – 48.9`` or an explanation of why there is none."""
+    if summary.ci_low is None or summary.ci_high is None:
+        return "no confidence interval (too few answers)" if summary.n else NO_DATA
+    unit = "%" if summary.metric == "csat" else ""
+    return f"95% CI {summary.ci_low:g}{unit} – {summary.ci_high:g}{unit}"
+
+
+def buckets_text(summary: ScoreSummary) -> str:
+    """``Promoters 45 (45%) · Passives 30 (30%) · Detractors 25 (25%)``."""
+    parts = []
+    for name in BUCKET_ORDER[summary.metric]:
+        count = summary.buckets.get(name, 0)
+        share = f" ({round_half_up(100 * count / summary.n):.0f}%)" if summary.n else ""
+        parts.append(f"{name.capitalize()} {count:,}{share}")
+    return " · ".join(parts)
+
+
+def percent_text(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:g}%"

@@ -1,0 +1,109 @@
+"""Settings from environment variables and a ``.env`` file in the working directory.
+
+Environment variables win over ``.env``.  Every value is validated at start-up
+so that a typo such as ``CXBOT_SURVEY_DELAY=10 minutes`` stops the bot with a
+message naming the setting, instead of surveying customers at the wrong time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.timestamps import parse_duration
+
+
+class SettingsError(ValueError):
+    """One or more settings are invalid; the message names each one."""
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+def _csv_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Settings(BaseSettings):
+    """Every cxbot setting; the names are the environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    db_path: str = Field("./cxbot.db", validation_alias="CXBOT_DB")
+    webhook_secret: SecretStr | None = Field(None, validation_alias="CXBOT_WEBHOOK_SECRET")
+    survey_delay: Duration = Field(timedelta(minutes=10), validation_alias="CXBOT_SURVEY_DELAY")
+    survey_cooldown: Duration = Field(timedelta(days=7), validation_alias="CXBOT_SURVEY_COOLDOWN")
+    survey_sample: float = Field(1.0, ge=0.0, le=1.0, validation_alias="CXBOT_SURVEY_SAMPLE")
+    default_survey: Literal["nps", "csat", "ces"] = Field(
+        "csat", validation_alias="CXBOT_DEFAULT_SURVEY"
+    )
+    reminder_after: Duration = Field(timedelta(hours=24), validation_alias="CXBOT_REMINDER_AFTER")
+    survey_expires: Duration = Field(timedelta(days=3), validation_alias="CXBOT_SURVEY_EXPIRES")
+    alert_channel: str | None = Field(None, validation_alias="CXBOT_ALERT_CHANNEL")
+    admins: Annotated[list[str], NoDecode, BeforeValidator(_csv_list)] = Field(
+        default_factory=list, validation_alias="CXBOT_ADMINS"
+    )
+    timezone: str = Field("UTC", validation_alias="CXBOT_TIMEZONE")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Bucharest)") from None
+        return value
+
+    @field_validator("alert_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not (value.startswith("#") or value[:1] in "CGD"):
+            raise ValueError("must be a channel id (C…) or #name")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning pydantic's report into one clear message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            given = error.get("input")
+            shown = "" if name.startswith(("SLACK_", "CXBOT_WEBHOOK")) else f" (got {given!r})"
+            problems.append(f"{name}: {message}{shown}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None

@@ -1,0 +1,168 @@
+"""Versioned schema migrations, recorded in the database by sqlite-utils.
+
+Each migration is a function registered on one ``Migrations`` set; sqlite-utils
+runs the pending ones in order, each in its own transaction together with the
+record that it ran.  Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "cxbot"
+migrations = Migrations(MIGRATION_SET)
+
+SURVEY_TYPES = ("nps", "csat", "ces")
+SURVEY_STATES = ("scheduled", "sent", "answered", "expired", "failed", "skipped")
+
+
+def _run(db: Database, *statements: str) -> None:
+    # executescript() would COMMIT the migration's transaction half-way.
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations(name="0001_core_tables")
+def core_tables(db: Database) -> None:
+    """Tickets, the surveys sent about them, and the answers that came back.
+
+    Responses carry a denormalised copy of the survey's attribution (team,
+    agent, channel, tags) so metric queries never join, and imported history
+    (which has no survey row) is queried exactly like live answers.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            customer_slack_id TEXT,
+            customer_email TEXT,
+            agent_name TEXT,
+            agent_email TEXT,
+            agent_slack_id TEXT,
+            team TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            channel TEXT,
+            priority TEXT,
+            created_at TEXT,
+            first_response_at TEXT,
+            closed_at TEXT,
+            reopened_at TEXT,
+            reopen_count INTEGER NOT NULL DEFAULT 0,
+            closure_count INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            UNIQUE (source, external_id)
+        )
+        """,
+        f"""
+        CREATE TABLE surveys (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+            closure_seq INTEGER NOT NULL DEFAULT 1,
+            survey_type TEXT NOT NULL CHECK (survey_type IN {SURVEY_TYPES}),
+            recipient TEXT NOT NULL,
+            slack_channel TEXT,
+            slack_ts TEXT,
+            state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN {SURVEY_STATES}),
+            skip_reason TEXT,
+            due_at TEXT NOT NULL,
+            sent_at TEXT,
+            answered_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            agent TEXT,
+            team TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            channel TEXT,
+            priority TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (ticket_id, closure_seq)
+        )
+        """,
+        f"""
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER UNIQUE REFERENCES surveys(id) ON DELETE CASCADE,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL DEFAULT 'slack',
+            ticket_ref TEXT,
+            customer TEXT,
+            survey_type TEXT NOT NULL CHECK (survey_type IN {SURVEY_TYPES}),
+            score INTEGER NOT NULL CHECK (
+                (survey_type = 'nps' AND score BETWEEN 0 AND 10)
+                OR (survey_type = 'csat' AND score BETWEEN 1 AND 5)
+                OR (survey_type = 'ces' AND score BETWEEN 1 AND 7)
+            ),
+            comment TEXT,
+            answered_at TEXT NOT NULL,
+            locale TEXT,
+            team TEXT,
+            agent TEXT,
+            channel TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX ix_surveys_due ON surveys (state, due_at)",
+        "CREATE INDEX ix_surveys_recipient ON surveys (recipient, survey_type, sent_at)",
+        "CREATE INDEX ix_surveys_sent ON surveys (survey_type, sent_at, state, team, agent, channel)",
+        "CREATE INDEX ix_tickets_closed ON tickets (closed_at)",
+    )
+
+
+@migrations(name="0002_comment_classifications")
+def comment_classifications(db: Database) -> None:
+    """Theme and sentiment labels for comments, one row per response.
+
+    Themes are a child table (not a JSON column) so that "share of comments
+    about billing" is an indexed count, not a scan of every label list.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE classifications (
+            response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,
+            sentiment TEXT CHECK (sentiment IN ('negative', 'neutral', 'positive')),
+            sentiment_confidence REAL,
+            language TEXT,
+            model_version TEXT NOT NULL,
+            classified_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE comment_themes (
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            theme TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            PRIMARY KEY (response_id, theme)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX ix_comment_themes_theme ON comment_themes (theme, response_id)",
+    )
+
+
+@migrations(name="0003_metric_indexes")
+def metric_indexes(db: Database) -> None:
+    """Covering indexes for the metric queries (see tests/storage/test_query_plans.py).
+
+    The wide time index answers any period query, with or without team,
+    agent, channel or tag filters, from the index alone; the team and agent
+    indexes make a single team's or agent's numbers a short range scan.
+    """
+    _run(
+        db,
+        "CREATE INDEX ix_responses_time ON responses "
+        "(survey_type, answered_at, score, team, agent, channel, tags)",
+        "CREATE INDEX ix_responses_team ON responses (survey_type, team, answered_at, score)",
+        "CREATE INDEX ix_responses_agent ON responses (survey_type, agent, answered_at, score)",
+        "CREATE INDEX ix_responses_ticket ON responses (ticket_ref)",
+        "CREATE INDEX ix_tickets_team_closed ON tickets (team, closed_at)",
+    )
+
+
+def known_migrations() -> list[str]:
+    """Names of every migration this version of cxbot knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
