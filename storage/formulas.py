@@ -10,8 +10,6 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from scipy.stats import t as student_t
-
 Z95 = 1.959963984540054
 SMALL_SAMPLE = 30
 
@@ -91,7 +89,9 @@ def mean_and_interval(
     if n < 2:
         return mean, None
     variance = sum(c * (score - mean) ** 2 for score, c in counts.items()) / (n - 1)
-    margin = float(student_t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
+    from scipy.special import stdtrit  # lazy: keeps `cxbot --help` fast
+
+    margin = float(stdtrit(n - 1, 0.975)) * math.sqrt(variance / n)
     low, high = mean - margin, mean + margin
     if bounds:
         low, high = max(low, bounds[0]), min(high, bounds[1])

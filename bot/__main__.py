@@ -1,0 +1,5 @@
+"""``python -m bot`` runs the same CLI as the ``cxbot`` console script."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,156 @@
+"""The CLI through its real entry point (the installed ``cxbot`` script) on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.db import open_db
+from tests.helpers import add_scores
+
+CXBOT = Path(sys.executable).with_name("cxbot")
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CXBOT_", "SLACK_"))}
+    base.update(env or {})
+    base["COLUMNS"] = "200"
+    return subprocess.run([str(CXBOT), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    path = tmp_path / "seeded.db"
+    db = open_db(path)
+    now = datetime.now(UTC)
+    # last 30 days: promoters 10,9,9 · passives 8,7 · detractors 6,0,3 → NPS 0
+    add_scores(db, "nps", [10, 9, 9, 8, 7, 6, 0, 3], now - timedelta(days=2), team="billing", agent="dana")
+    # the 30 days before: 1 promoter, 2 detractors → NPS −33
+    add_scores(db, "nps", [10, 2, 1], now - timedelta(days=40), team="billing", agent="dana")
+    add_scores(db, "csat", [5, 4, 4, 1], now - timedelta(days=1), team="technical", agent="omar", tags=("bug",))
+    db.close()
+    return path
+
+
+def test_entry_point_is_installed():
+    assert CXBOT.exists(), "pip install -e . must install the cxbot console script"
+
+
+def test_metrics_json(seeded, tmp_path):
+    result = run("metrics", "nps", "--db", str(seeded), "--period", "30d", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["metric"], data["score"], data["n"]) == ("nps", 0, 8)
+    assert (data["promoters"], data["passives"], data["detractors"]) == (3, 2, 3)
+    assert (data["previous_score"], data["delta"]) == (-33, 33)
+    assert data["ci_low"] < 0 < data["ci_high"]
+    assert data["small_sample"] is True
+
+
+def test_metrics_text_shows_headline_delta_and_warning(seeded, tmp_path):
+    result = run("metrics", "csat", "--db", str(seeded), "--team", "technical", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "CSAT 75%" in result.stdout
+    assert "Small sample" in result.stdout
+    assert "team=technical" in result.stdout
+
+
+def test_no_data_shows_a_dash(seeded, tmp_path):
+    result = run("metrics", "ces", "--db", str(seeded), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "CES —" in result.stdout
+    assert json.loads(run("metrics", "ces", "--db", str(seeded), "--json", cwd=tmp_path).stdout)["score"] is None
+
+
+def test_period_all_and_breakdown(seeded, tmp_path):
+    result = run("metrics", "nps", "--db", str(seeded), "--period", "all", "--by", "agent", "--json", cwd=tmp_path)
+    rows = json.loads(result.stdout)
+    assert [(r["key"], r["n"]) for r in rows] == [("dana", 11)]
+
+
+def test_bad_period_is_a_clear_error_not_a_traceback(seeded, tmp_path):
+    result = run("metrics", "nps", "--db", str(seeded), "--period", "fortnight", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown period 'fortnight'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_setting_stops_with_its_name(seeded, tmp_path):
+    result = run("metrics", "nps", "--db", str(seeded), cwd=tmp_path, env={"CXBOT_TIMEZONE": "Mars/Olympus"})
+    assert result.returncode == 2
+    assert "CXBOT_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_database_from_dotenv(seeded, tmp_path):
+    (tmp_path / ".env").write_text(f"CXBOT_DB={seeded}\n")
+    result = run("metrics", "nps", "--json", cwd=tmp_path)
+    assert json.loads(result.stdout)["n"] == 8
+
+
+def test_db_init_info_and_newer_schema_refused(tmp_path):
+    path = tmp_path / "new.db"
+    assert run("db", "init", "--db", str(path), cwd=tmp_path).returncode == 0
+    info = json.loads(run("db", "info", "--db", str(path), "--json", cwd=tmp_path).stdout)
+    assert info["pending_migrations"] == [] and info["journal_mode"] == "wal"
+    assert info["tables"]["responses"] == 0
+    db = open_db(path)
+    db["_sqlite_migrations"].insert({"migration_set": "cxbot", "name": "0999_future", "applied_at": "x"})
+    db.close()
+    result = run("db", "info", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "newer version of cxbot" in result.stderr
+
+
+def test_import_reports_bad_rows_and_is_idempotent(tmp_path):
+    csv_file = tmp_path / "history.csv"
+    csv_file.write_text(
+        "ticket_id,survey,score,comment,answered_at,team,agent,tags,channel\n"
+        "T1,nps,10,שירות מעולה,2026-11-01T10:00:00Z,billing,dana,vip,email\n"
+        "T2,nps,12,,2026-11-01T10:00:00Z,,,,\n"
+        "T3,csat,4,,2026-11-02T10:00:00Z,,,,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "imp.db"
+    first = run("import", str(csv_file), "--db", str(db), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "line 3: score: 12 is outside the nps scale 0–10" in first.stderr
+    assert "Imported 2 new answers from 3 rows" in first.stdout
+    second = run("import", str(csv_file), "--db", str(db), cwd=tmp_path)
+    assert "Imported 0 new answers" in second.stdout
+    assert "2 already present" in second.stdout
+
+
+def test_import_of_a_file_without_required_columns_fails(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ticket_id,comment\nT1,hello\n")
+    result = run("import", str(bad), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "required column" in result.stderr
+
+
+def test_export_json_round_trips_through_import(seeded, tmp_path):
+    out = tmp_path / "export.json"
+    assert run("export", "--format", "json", "--output", str(out), "--db", str(seeded), cwd=tmp_path).returncode == 0
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert len(records) == 15
+    fresh = tmp_path / "fresh.db"
+    result = run("import", str(out), "--db", str(fresh), cwd=tmp_path)
+    assert "Imported 15 new answers" in result.stdout
+    csv_a = run("export", "--db", str(seeded), cwd=tmp_path).stdout
+    csv_b = run("export", "--db", str(fresh), cwd=tmp_path).stdout
+    assert csv_a == csv_b and csv_a.startswith("ticket_id,survey,score,comment,answered_at")
+
+
+def test_quick_start_sample_creates_its_own_database(tmp_path):
+    result = run("metrics", "nps", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "cxbot-sample" / "cxbot.db").exists()
+    assert "NPS " in result.stdout and "NPS —" not in result.stdout
+    assert "Response rate" in result.stdout
