@@ -1,0 +1,437 @@
+"""The Slack emulator, driven by the real slack_sdk over real HTTP.
+
+Everything else in the test suite trusts the emulator to behave like Slack, so each
+behaviour the bot relies on (ids, errors, uploads, faults, control API) is pinned here.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.webhook import WebhookClient
+
+from bot.emulator import SlackEmulator
+
+REPO = Path(__file__).resolve().parents[1]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8 + b"\r\n--not-a-boundary\r\n"
+MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Survey"}, "blocks": []}
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack_sdk ignores NO_PROXY, so a proxy in the environment would swallow 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    with SlackEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client(slack: SlackEmulator) -> WebClient:
+    return WebClient(token=slack.token, base_url=slack.base_url, timeout=5)
+
+
+def _error_of(call: Any) -> str:
+    with pytest.raises(SlackApiError) as info:
+        call()
+    return str(info.value.response["error"])
+
+
+# ---- messages -------------------------------------------------------------------
+def test_post_update_delete_and_read_back(slack: SlackEmulator, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="C01GENERAL", text="hello")
+    assert posted["channel"] == "C01GENERAL" and posted["message"]["text"] == "hello"
+    ts = posted["ts"]
+
+    client.chat_update(channel="C01GENERAL", ts=ts, text="edited")
+    [message] = slack.messages("C01GENERAL")
+    assert (message["ts"], message["text"], message["user"]) == (ts, "edited", slack.bot_user_id)
+    assert "edited" in message
+
+    link = client.chat_getPermalink(channel="C01GENERAL", message_ts=ts)["permalink"]
+    assert link.endswith(f"/archives/C01GENERAL/p{ts.replace('.', '')}")
+
+    client.reactions_add(channel="C01GENERAL", timestamp=ts, name="tada")
+    assert slack.messages()[0]["reactions"][0]["name"] == "tada"
+    assert _error_of(
+        lambda: client.reactions_add(channel="C01GENERAL", timestamp=ts, name="tada")
+    ) == ("already_reacted")
+
+    client.chat_delete(channel="C01GENERAL", ts=ts)
+    assert slack.messages() == []
+    assert _error_of(lambda: client.chat_update(channel="C01GENERAL", ts=ts, text="x")) == (
+        "message_not_found"
+    )
+
+
+def test_post_to_channel_name_and_user_id(slack: SlackEmulator, client: WebClient) -> None:
+    assert client.chat_postMessage(channel="#cx-feedback", text="a")["channel"] == "C02FEEDBACK"
+    dm = client.conversations_open(users="U01ALICE")["channel"]["id"]
+    assert client.chat_postMessage(channel="U01ALICE", text="b")["channel"] == dm
+    assert [m["text"] for m in slack.messages(dm)] == ["b"]
+
+
+def test_form_and_multipart_encodings_decode_json_args(
+    slack: SlackEmulator, client: WebClient
+) -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
+    # params= sends form-urlencoded, data= sends multipart; both carry blocks as a JSON string.
+    client.api_call(
+        "chat.postMessage", params={"channel": "C01GENERAL", "blocks": json.dumps(blocks)}
+    )
+    client.api_call(
+        "chat.postMessage", data={"channel": "C01GENERAL", "blocks": json.dumps(blocks)}
+    )
+    assert [m["blocks"] for m in slack.messages("C01GENERAL")] == [blocks, blocks]
+
+
+def test_token_as_param_via_post_get_and_chunked_body(slack: SlackEmulator) -> None:
+    form = f"token={slack.token}".encode()
+    post = urllib.request.Request(slack.base_url + "auth.test", data=form, method="POST")
+    with urllib.request.urlopen(post, timeout=5) as response:
+        assert json.load(response)["user_id"] == slack.bot_user_id
+    with urllib.request.urlopen(f"{slack.base_url}auth.test?token={slack.token}") as response:
+        assert json.load(response)["ok"]
+
+    connection = http.client.HTTPConnection("127.0.0.1", slack.port, timeout=5)
+    chunks = iter([form, b"&channel=C01GENERAL", b"&text=chunked"])
+    connection.request("POST", "/api/chat.postMessage", body=chunks, encode_chunked=True)
+    assert json.load(connection.getresponse())["ok"]
+    connection.close()
+    assert slack.messages()[0]["text"] == "chunked"
+
+
+def test_ts_strictly_increasing_under_concurrent_posts(
+    slack: SlackEmulator, client: WebClient
+) -> None:
+    per_thread: dict[int, list[str]] = {}
+
+    def post(worker: int) -> None:
+        per_thread[worker] = [
+            client.chat_postMessage(channel="C01GENERAL", text=f"{worker}-{i}")["ts"]
+            for i in range(20)
+        ]
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    all_ts = [ts for seq in per_thread.values() for ts in seq]
+    assert len(set(all_ts)) == len(all_ts) == 160
+    for seq in per_thread.values():
+        assert all(float(a) < float(b) for a, b in zip(seq, seq[1:], strict=False))
+    assert len(slack.messages("C01GENERAL")) == 160
+
+
+def test_ephemeral(slack: SlackEmulator, client: WebClient) -> None:
+    sent = client.chat_postEphemeral(channel="C01GENERAL", user="U02BOB", text="only you")
+    [ephemeral] = slack.ephemerals()
+    assert ephemeral["message_ts"] == sent["message_ts"] and ephemeral["user"] == "U02BOB"
+    assert slack.messages() == []
+
+
+# ---- errors -----------------------------------------------------------------------
+def test_auth_errors(slack: SlackEmulator) -> None:
+    wrong = WebClient(token="xoxb-wrong", base_url=slack.base_url)
+    missing = WebClient(base_url=slack.base_url)
+    assert _error_of(wrong.auth_test) == "invalid_auth"
+    assert _error_of(missing.auth_test) == "not_authed"
+    assert [c["status"] for c in slack.calls("auth.test")] == [200, 200]
+
+
+def test_argument_errors(client: WebClient) -> None:
+    assert _error_of(lambda: client.api_call("chat.nonsense")) == "unknown_method"
+    assert _error_of(
+        lambda: client.api_call("chat.postMessage", json={"channel": "C01GENERAL"})
+    ) == ("no_text")
+    assert _error_of(lambda: client.api_call("chat.postMessage", json={"text": "x"})) == (
+        "channel_not_found"
+    )
+    assert (
+        _error_of(lambda: client.chat_postMessage(channel="#nope", text="x")) == "channel_not_found"
+    )
+    assert (
+        _error_of(lambda: client.users_lookupByEmail(email="ghost@example.com"))
+        == "users_not_found"
+    )
+    assert _error_of(lambda: client.users_info(user="U404")) == "user_not_found"
+    assert _error_of(lambda: client.usergroups_users_list(usergroup="S404")) == "no_such_subteam"
+
+
+# ---- directory --------------------------------------------------------------------
+def test_users_and_groups(slack: SlackEmulator, client: WebClient) -> None:
+    alice = client.users_info(user="U01ALICE")["user"]
+    assert alice["tz"] == "Europe/Bucharest" and alice["tz_offset"] in (7200, 10800)
+    assert alice["profile"]["email"] == "alice@example.com" and alice["is_bot"] is False
+
+    slack.add_user("U09DAN", "dan", email="Dan@Example.com", tz="Asia/Kolkata")
+    assert client.users_lookupByEmail(email="dan@example.com")["user"]["tz_offset"] == 19800
+
+    slack.add_usergroup("S09OPS", ["U09DAN", "U01ALICE"])
+    assert client.usergroups_users_list(usergroup="S09OPS")["users"] == ["U09DAN", "U01ALICE"]
+
+
+def test_conversations_open_ids_are_stable(slack: SlackEmulator, client: WebClient) -> None:
+    first = client.conversations_open(users="U01ALICE")
+    again = client.conversations_open(users=["U01ALICE"])
+    other = client.conversations_open(users="U02BOB")["channel"]["id"]
+    dm = first["channel"]["id"]
+    assert dm.startswith("D") and again["channel"]["id"] == dm and other != dm
+    assert again["already_open"] is True
+    assert client.conversations_info(channel=dm)["channel"]["user"] == "U01ALICE"
+    with SlackEmulator() as fresh:  # stable across emulator instances, i.e. restarts
+        fresh_client = WebClient(token=fresh.token, base_url=fresh.base_url)
+        assert fresh_client.conversations_open(users="U01ALICE")["channel"]["id"] == dm
+
+
+# ---- views ------------------------------------------------------------------------
+def test_views_lifecycle(slack: SlackEmulator, client: WebClient) -> None:
+    opened = client.views_open(trigger_id="123.456", view=MODAL)["view"]
+    updated = client.views_update(view_id=opened["id"], view={**MODAL, "callback_id": "v2"})["view"]
+    assert updated["id"] == opened["id"] and updated["callback_id"] == "v2"
+    assert _error_of(
+        lambda: client.views_update(view_id=opened["id"], hash="stale", view=MODAL)
+    ) == ("hash_conflict")
+    client.views_push(trigger_id="123.789", view=MODAL)
+    home = {"type": "home", "blocks": []}
+    first = client.views_publish(user_id="U01ALICE", view=home)["view"]["id"]
+    assert client.views_publish(user_id="U01ALICE", view=home)["view"]["id"] == first
+    records = slack.views()
+    assert [r["method"] for r in records] == ["views.update", "views.push", "views.publish"]
+    assert records[2]["user_id"] == "U01ALICE"
+
+
+# ---- files ------------------------------------------------------------------------
+def test_files_upload_v2_bytes_arrive_intact(slack: SlackEmulator, client: WebClient) -> None:
+    result = client.files_upload_v2(
+        channel="C01GENERAL", content=PNG, filename="nps.png", title="NPS", initial_comment="weekly"
+    )
+    [stored] = slack.files()
+    assert result["file"]["id"] == stored["id"] and stored["content"] == PNG
+    assert (
+        stored["shared"]
+        and stored["channels"] == ["C01GENERAL"]
+        and stored["mimetype"] == "image/png"
+    )
+    [share] = slack.messages("C01GENERAL")
+    assert share["text"] == "weekly" and share["files"][0]["id"] == stored["id"]
+
+
+def test_upload_url_accepts_multipart(slack: SlackEmulator, client: WebClient) -> None:
+    ticket = client.files_getUploadURLExternal(filename="a.bin", length=len(PNG))
+    boundary = "xyz"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + PNG
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        ticket["upload_url"],
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+    assert slack.files()[0]["content"] == PNG
+
+
+def test_complete_upload_without_upload_fails(client: WebClient) -> None:
+    ticket = client.files_getUploadURLExternal(filename="a.png", length=10)
+    complete = lambda: client.files_completeUploadExternal(  # noqa: E731
+        files=[{"id": ticket["file_id"], "title": "a"}], channel_id="C01GENERAL"
+    )
+    assert _error_of(complete) == "file_not_found"
+
+
+# ---- response_url, waiting -----------------------------------------------------------
+def test_response_url_posts_are_recorded(slack: SlackEmulator) -> None:
+    url = slack.response_url("survey-1")
+    assert url == f"{slack.url}response/survey-1"
+    threading.Timer(
+        0.05, lambda: WebhookClient(url).send(text="Thanks!", replace_original=True)
+    ).start()
+    call = slack.wait_for("response_url")
+    assert call["params"]["body"]["text"] == "Thanks!"
+    assert slack.responses("survey-1")[0]["body"]["replace_original"] is True
+    assert slack.response_url() != slack.response_url()
+
+
+def test_wait_for_times_out_listing_calls(slack: SlackEmulator, client: WebClient) -> None:
+    client.auth_test()
+    with pytest.raises(AssertionError, match=r"(?s)chat.postMessage.*auth.test -> 200"):
+        slack.wait_for("chat.postMessage", timeout=0.1)
+    assert slack.wait_for("auth.test", lambda c: c["status"] == 200)["method"] == "auth.test"
+
+
+# ---- faults -----------------------------------------------------------------------
+def test_server_errors_are_retried(slack: SlackEmulator) -> None:
+    handler = ServerErrorRetryHandler(
+        max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.01)
+    )
+    client = WebClient(token=slack.token, base_url=slack.base_url, retry_handlers=[handler])
+    slack.fail("chat.postMessage", count=2)
+    assert client.chat_postMessage(channel="C01GENERAL", text="eventually")["ok"]
+    assert [c["status"] for c in slack.calls("chat.postMessage")] == [500, 500, 200]
+    assert len(slack.messages()) == 1  # faulted attempts had no side effects
+
+
+def test_rate_limit_is_retried_after_retry_after(slack: SlackEmulator) -> None:
+    client = WebClient(
+        token=slack.token,
+        base_url=slack.base_url,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+    slack.fail("chat.*", mode="ratelimit", retry_after=0, count=1)
+    assert client.chat_postMessage(channel="C01GENERAL", text="x")["ok"]
+    limited, ok = slack.calls("chat.postMessage")
+    assert (limited["status"], limited["response"]["error"], ok["status"]) == (
+        429,
+        "ratelimited",
+        200,
+    )
+
+
+def test_slack_error_and_persistent_faults(slack: SlackEmulator, client: WebClient) -> None:
+    slack.fail("chat.postMessage", mode="slack_error", error="channel_not_found", count=1)
+    assert _error_of(lambda: client.chat_postMessage(channel="C01GENERAL", text="x")) == (
+        "channel_not_found"
+    )
+    assert client.chat_postMessage(channel="C01GENERAL", text="x")["ok"]
+
+    slack.fail("users.info", status=503)  # count=None: until cleared
+    for _ in range(3):
+        with pytest.raises(SlackApiError) as info:
+            client.users_info(user="U01ALICE")
+        assert info.value.response.status_code == 503
+    slack.clear_faults()
+    assert client.users_info(user="U01ALICE")["ok"]
+
+
+def test_timeout_fault_times_out_the_client(slack: SlackEmulator) -> None:
+    client = WebClient(token=slack.token, base_url=slack.base_url, timeout=0.3)
+    slack.fail("chat.postMessage", mode="timeout", count=1)  # default delay outlasts any client
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C01GENERAL", text="slow")
+    assert time.monotonic() - started < 2
+    assert client.chat_postMessage(channel="C01GENERAL", text="fast")["ok"]
+    assert [c["fault"] for c in slack.calls("chat.postMessage")] == ["timeout", None]
+    assert [m["text"] for m in slack.messages()] == ["fast"]
+
+
+def test_reset_keeps_seeds_and_stop_frees_port(slack: SlackEmulator, client: WebClient) -> None:
+    client.chat_postMessage(channel="C01GENERAL", text="x")
+    slack.fail("*", count=None)
+    slack.reset()
+    assert slack.calls() == [] and slack.messages() == []
+    assert client.users_info(user="U01ALICE")["ok"]
+
+    port = slack.port
+    slack.stop()
+    with SlackEmulator(port=port) as again:  # a restarted emulator can take the same port
+        assert WebClient(token=again.token, base_url=again.base_url).auth_test()["ok"]
+
+
+def test_state_file_survives_restart(tmp_path: Path) -> None:
+    state_file = tmp_path / "slack.json"
+    with SlackEmulator(state_file=state_file) as first:
+        ts = WebClient(token=first.token, base_url=first.base_url).chat_postMessage(
+            channel="C01GENERAL", text="persisted"
+        )["ts"]
+        first.add_user("U09EVE", "eve")
+    with SlackEmulator(state_file=state_file) as second:
+        client = WebClient(token=second.token, base_url=second.base_url)
+        assert [(m["ts"], m["text"]) for m in second.messages()] == [(ts, "persisted")]
+        assert client.users_info(user="U09EVE")["ok"]
+        assert float(client.chat_postMessage(channel="C01GENERAL", text="n")["ts"]) > float(ts)
+
+
+# ---- standalone process + HTTP control API ------------------------------------------------
+def _http(method: str, url: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def test_standalone_process_and_control_api() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.emulator", "--port", "0", "--host", "127.0.0.1"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/")
+        control = base_url.removesuffix("api/") + "_emulator/"
+        assert _http("GET", control + "health")["ok"]
+
+        client = WebClient(token="xoxb-test", base_url=base_url)
+        _http("POST", control + "users", {"id": "U09ZOE", "name": "zoe", "tz": "Europe/Bucharest"})
+        assert client.users_info(user="U09ZOE")["user"]["tz"] == "Europe/Bucharest"
+
+        _http("POST", control + "faults", {"method": "chat.postMessage", "status": 500, "count": 1})
+        with pytest.raises(SlackApiError):
+            client.chat_postMessage(channel="C01GENERAL", text="x")
+        client.chat_postMessage(channel="C01GENERAL", text="y")
+        _http(
+            "POST",
+            control + "faults",
+            {"method": "auth.test", "mode": "slack_error", "error": "account_inactive"},
+        )
+        assert _error_of(client.auth_test) == "account_inactive"
+        _http("DELETE", control + "faults")
+        assert client.auth_test()["ok"]
+
+        calls = _http("GET", control + "calls?method=chat.postMessage")
+        assert [c["status"] for c in calls] == [500, 200]
+        assert [m["text"] for m in _http("GET", control + "messages")] == ["y"]
+
+        client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")
+        [meta] = _http("GET", control + "files")
+        assert "content" not in meta and meta["size"] == len(PNG)
+        assert (
+            base64.b64decode(_http("GET", control + f"files/{meta['id']}")["content_base64"]) == PNG
+        )
+
+        _http("POST", control + "reset", {})
+        assert _http("GET", control + "messages") == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
