@@ -48,9 +48,13 @@ def main() -> None:
     now = datetime.now(UTC)
     if db["responses"].count < args.rows:
         started = time.perf_counter()
-        generate_history(db, args.rows, days=730, teams=20, agents=200, now=now, with_tickets=False, seed=1)
+        generate_history(
+            db, args.rows, days=730, teams=20, agents=200, now=now, with_tickets=False, seed=1
+        )
         db.execute("ANALYZE")
-        print(f"generated {args.rows:,} responses in {time.perf_counter() - started:.1f} s → {path}")
+        print(
+            f"generated {args.rows:,} responses in {time.perf_counter() - started:.1f} s → {path}"
+        )
     rows = db["responses"].count
     agent = db.execute("SELECT agent FROM responses LIMIT 1").fetchone()[0]
     p30, p90 = parse_period("30d", UTC_TZ, now), parse_period("90d", UTC_TZ, now)
@@ -60,10 +64,14 @@ def main() -> None:
         "NPS, last 30 days": lambda: summarize("nps", score_counts(db, "nps", p30)),
         "NPS by team, last 90 days": lambda: breakdown(db, "nps", "team", p90),
         "NPS weekly series, 12 weeks": lambda: weekly_series(db, "nps", 12, UTC_TZ, now),
-        f"CSAT for one agent ({agent}), 30 days": lambda: summarize("csat", score_counts(db, "csat", p30, Filters(agent=agent))),
+        f"CSAT for one agent ({agent}), 30 days": lambda: summarize(
+            "csat", score_counts(db, "csat", p30, Filters(agent=agent))
+        ),
         "NPS report (+previous, response rate), 30d": lambda: metric_report(db, "nps", p30),
     }
-    print(f"\n{rows:,} responses · median of {args.repeat} runs · SQLite {db.execute('select sqlite_version()').fetchone()[0]}")
+    print(
+        f"\n{rows:,} responses · median of {args.repeat} runs · SQLite {db.execute('select sqlite_version()').fetchone()[0]}"
+    )
     print(f"{'floor: SELECT count(*) FROM responses':<48} {floor:8.2f} ms")
     for name, action in cases.items():
         ms = median_ms(action, args.repeat)

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -42,22 +42,28 @@ err = Console(stderr=True)
 SAMPLE_DB = Path("cxbot-sample") / "cxbot.db"
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (default: CXBOT_DB).")]
-PeriodOption = Annotated[str, typer.Option("--period", "-p", help="e.g. 7d, 30d, last-month, q3, 2026, A..B, all.")]
+PeriodOption = Annotated[
+    str, typer.Option("--period", "-p", help="e.g. 7d, 30d, last-month, q3, 2026, A..B, all.")
+]
 TeamOption = Annotated[str | None, typer.Option(help="Only this team.")]
 AgentOption = Annotated[str | None, typer.Option(help="Only this agent.")]
 TagOption = Annotated[str | None, typer.Option(help="Only tickets with this tag.")]
-ChannelOption = Annotated[str | None, typer.Option(help="Only this support channel (email, chat…).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+ChannelOption = Annotated[
+    str | None, typer.Option(help="Only this support channel (email, chat…).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+]
 
 
-class By(str, Enum):
+class By(StrEnum):
     team = "team"
     agent = "agent"
     tag = "tag"
     channel = "channel"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
 
@@ -92,7 +98,9 @@ def db_init(db: DbOption = None) -> None:
     """Create the database (if needed) and bring its schema up to date."""
     handle = database(db)
     status = schema_status(handle)
-    out.print(f"Database ready: {db or settings().db_path} ({len(status['applied'])} migrations applied)")
+    out.print(
+        f"Database ready: {db or settings().db_path} ({len(status['applied'])} migrations applied)"
+    )
 
 
 @db_app.command("migrate")
@@ -124,7 +132,9 @@ def db_info(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         out.print_json(json.dumps(info))
         return
-    out.print(f"[bold]{info['path']}[/bold] · {info['size_bytes']:,} bytes · journal {info['journal_mode']}")
+    out.print(
+        f"[bold]{info['path']}[/bold] · {info['size_bytes']:,} bytes · journal {info['journal_mode']}"
+    )
     out.print(f"Migrations applied: {', '.join(status['applied']) or 'none'}")
     out.print(f"Pending: {', '.join(status['pending']) or 'none'}")
     for name, count in tables.items():
@@ -140,7 +150,14 @@ def _ensure_sample(db_path: Path) -> None:
 
 
 def _show_metric(
-    metric: str, db: Path | None, period: str, filters: Filters, as_json: bool, by: By | None, weeks: int | None, sample: bool
+    metric: str,
+    db: Path | None,
+    period: str,
+    filters: Filters,
+    as_json: bool,
+    by: By | None,
+    weeks: int | None,
+    sample: bool,
 ) -> None:
     if sample:
         db = db or SAMPLE_DB
@@ -175,18 +192,26 @@ def _show_metric(
 
 
 def _register_metric(metric: str, title: str) -> None:
-    @metrics_app.command(metric, help=f"{title} for a period, with interval, buckets, delta and response rate.")
+    @metrics_app.command(
+        metric, help=f"{title} for a period, with interval, buckets, delta and response rate."
+    )
     def command(
         period: PeriodOption = "30d",
         team: TeamOption = None,
         agent: AgentOption = None,
         tag: TagOption = None,
         channel: ChannelOption = None,
-        by: Annotated[By | None, typer.Option(help="Break down by team, agent, tag or channel.")] = None,
-        weeks: Annotated[int | None, typer.Option(min=1, max=104, help="Weekly series of the last N ISO weeks.")] = None,
+        by: Annotated[
+            By | None, typer.Option(help="Break down by team, agent, tag or channel.")
+        ] = None,
+        weeks: Annotated[
+            int | None, typer.Option(min=1, max=104, help="Weekly series of the last N ISO weeks.")
+        ] = None,
         as_json: JsonOption = False,
         db: DbOption = None,
-        sample: Annotated[bool, typer.Option("--sample", help="Use (and create if needed) a sample database.")] = False,
+        sample: Annotated[
+            bool, typer.Option("--sample", help="Use (and create if needed) a sample database.")
+        ] = False,
     ) -> None:
         filters = Filters(team=team, agent=agent, tag=tag, channel=channel)
         _show_metric(metric, db, period, filters, as_json, by, weeks, sample)
@@ -236,14 +261,25 @@ def metrics_ops(
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with ticket_id, survey, score, comment, answered_at, team, agent, tags, channel.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with ticket_id, survey, score, comment, answered_at, team, agent, tags, channel."
+        ),
+    ],
     db: DbOption = None,
 ) -> None:
     """Bulk-import historical survey answers (CSV, or the JSON from `cxbot export`)."""
     handle = database(db)
     total = _count_lines(file)
     started = time.perf_counter()
-    progress = Progress(TextColumn("importing"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"), TimeElapsedColumn(), console=err)
+    progress = Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} rows"),
+        TimeElapsedColumn(),
+        console=err,
+    )
     try:
         with progress:
             task = progress.add_task("import", total=total)
@@ -265,14 +301,22 @@ def _count_lines(path: Path) -> int | None:
     if not path.is_file():
         return None
     with path.open("rb") as handle:
-        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 1)
+        return max(
+            sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 1
+        )
 
 
 @app.command("export")
 def export_command(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")] = ExportFormat.csv,
-    period: Annotated[str, typer.Option("--period", "-p", help="Only answers in this period (default: all).")] = "all",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv or json.")
+    ] = ExportFormat.csv,
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="Only answers in this period (default: all).")
+    ] = "all",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export answers in the import format (export → import round-trips)."""

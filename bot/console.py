@@ -40,11 +40,24 @@ def report_panel(report: MetricReport) -> Panel:
     previous = report.previous
     if previous is not None:
         before = score_text(current.metric, previous.score)
-        lines.append(Text(f"vs previous period: {delta_text(current.metric, report.delta)} (was {before}, n={previous.n:,})"))
+        lines.append(
+            Text(
+                f"vs previous period: {delta_text(current.metric, report.delta)} (was {before}, n={previous.n:,})"
+            )
+        )
     rate = report.response_rate
-    lines.append(Text(f"Response rate {percent_text(rate.rate)} ({rate.answered:,} answered of {rate.sent:,} sent)"))
+    lines.append(
+        Text(
+            f"Response rate {percent_text(rate.rate)} ({rate.answered:,} answered of {rate.sent:,} sent)"
+        )
+    )
     if current.small_sample:
-        lines.append(Text(f"⚠ Small sample (n={current.n} < 30): treat this score with caution.", style="yellow"))
+        lines.append(
+            Text(
+                f"⚠ Small sample (n={current.n} < 30): treat this score with caution.",
+                style="yellow",
+            )
+        )
     title = f"{report.period.label} · {report.filters.describe()}"
     return Panel(Group(*lines), title=title, expand=False)
 
@@ -70,7 +83,9 @@ def sparkline(values: list[float | None]) -> str:
         return NO_DATA
     low, high = min(present), max(present)
     span = (high - low) or 1.0
-    return "".join(" " if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+    return "".join(
+        " " if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values
+    )
 
 
 def series_table(metric: str, points: list[SeriesPoint]) -> Group:
@@ -84,7 +99,9 @@ def series_table(metric: str, points: list[SeriesPoint]) -> Group:
     return Group(table, Text(f"trend {line}"))
 
 
-def operations_table(report: OperationsReport, by_time: list[tuple[str, ScoreSummary]], metric: str) -> Group:
+def operations_table(
+    report: OperationsReport, by_time: list[tuple[str, ScoreSummary]], metric: str
+) -> Group:
     facts = Table(show_header=False, title="Operations")
     facts.add_row("Tickets closed", f"{report.tickets_closed:,}")
     facts.add_row("Median first response", format_duration(report.median_first_response))

@@ -76,7 +76,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Bucharest)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Bucharest)"
+            ) from None
         return value
 
     @field_validator("alert_channel")

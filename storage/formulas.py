@@ -36,9 +36,7 @@ def round_half_up(value: float, digits: int = 0) -> float:
 
 def bucket_counts(metric: str, counts: dict[int, int]) -> dict[str, int]:
     """Counts per named bucket (promoters/passives/detractors and friends)."""
-    return {
-        name: sum(counts.get(score, 0) for score in scores) for name, scores in BUCKETS[metric]
-    }
+    return {name: sum(counts.get(score, 0) for score in scores) for name, scores in BUCKETS[metric]}
 
 
 def nps_score(promoters: int, detractors: int, n: int) -> int | None:

@@ -15,9 +15,24 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.responses import InvalidResponse, ResponseRow, insert_responses, response_from_mapping
+from storage.responses import (
+    InvalidResponse,
+    ResponseRow,
+    insert_responses,
+    response_from_mapping,
+)
 
-IMPORT_COLUMNS = ("ticket_id", "survey", "score", "comment", "answered_at", "team", "agent", "tags", "channel")
+IMPORT_COLUMNS = (
+    "ticket_id",
+    "survey",
+    "score",
+    "comment",
+    "answered_at",
+    "team",
+    "agent",
+    "tags",
+    "channel",
+)
 REQUIRED_COLUMNS = ("survey", "score", "answered_at")
 BATCH_ROWS = 20_000
 
@@ -103,26 +118,41 @@ def read_records(path: Path) -> Iterator[tuple[int, dict]]:
     return _csv_records(path)
 
 
-def import_file(db: Database, path: str | Path, progress: ProgressCallback | None = None) -> ImportResult:
+@dataclass
+class _Batch:
+    rows: list[ResponseRow]
+    rows_read: int
+    errors: list[tuple[int, str]]
+
+
+def _validated_batches(records: Iterator[tuple[int, dict]]) -> Iterator[_Batch]:
+    """Parse and validate records into batches of good rows plus the bad rows' reasons."""
+    batch = _Batch([], 0, [])
+    for number, record in records:
+        batch.rows_read += 1
+        try:
+            if "__error__" in record:
+                raise InvalidResponse(str(record["__error__"]))
+            batch.rows.append(response_from_mapping(record))
+        except InvalidResponse as exc:
+            batch.errors.append((number, str(exc)))
+        if batch.rows_read >= BATCH_ROWS:
+            yield batch
+            batch = _Batch([], 0, [])
+    yield batch
+
+
+def import_file(
+    db: Database, path: str | Path, progress: ProgressCallback | None = None
+) -> ImportResult:
     """Validate and insert every good record of ``path`` in a single transaction."""
     result = ImportResult()
-    batch: list[ResponseRow] = []
     records = read_records(Path(path))
     with db.atomic():
-        for number, record in records:
-            result.rows_read += 1
-            try:
-                if "__error__" in record:
-                    raise InvalidResponse(str(record["__error__"]))
-                batch.append(response_from_mapping(record))
-            except InvalidResponse as exc:
-                result.errors.append((number, str(exc)))
-            if len(batch) >= BATCH_ROWS:
-                result.inserted += insert_responses(db, batch)
-                batch.clear()
-                if progress:
-                    progress(result.rows_read)
-        result.inserted += insert_responses(db, batch)
-    if progress:
-        progress(result.rows_read)
+        for batch in _validated_batches(records):
+            result.rows_read += batch.rows_read
+            result.errors.extend(batch.errors)
+            result.inserted += insert_responses(db, batch.rows)
+            if progress:
+                progress(result.rows_read)
     return result

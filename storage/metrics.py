@@ -119,7 +119,9 @@ def metric_report(
     current = summarize(metric, score_counts(db, metric, period, filters))
     before = period.previous()
     previous = summarize(metric, score_counts(db, metric, before, filters)) if before else None
-    return MetricReport(period, filters, current, previous, response_rate(db, metric, period, filters))
+    return MetricReport(
+        period, filters, current, previous, response_rate(db, metric, period, filters)
+    )
 
 
 def breakdown(
@@ -167,7 +169,9 @@ def weekly_series(
     bounds = iso_weeks(weeks, tz, now)
     values = ", ".join("(?, ?, ?)" for _ in bounds)
     week_params = [p for i, (_, s, e) in enumerate(bounds) for p in (i, to_db(s), to_db(e))]
-    filter_sql, filter_params = filters.where({k: f"r.{k}" for k in ("team", "agent", "channel", "tags")})
+    filter_sql, filter_params = filters.where(
+        {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
+    )
     extra = "".join(f" AND {clause}" for clause in filter_sql)
     sql = (
         f"WITH weeks(idx, start, finish) AS (VALUES {values}) "

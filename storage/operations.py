@@ -43,7 +43,9 @@ class OperationsReport:
         return round_half_up(100 * self.reopened / self.tickets_closed, 1)
 
 
-def _ticket_where(period: Period | None, filters: Filters, alias: str = "") -> tuple[str, list[str]]:
+def _ticket_where(
+    period: Period | None, filters: Filters, alias: str = ""
+) -> tuple[str, list[str]]:
     prefix = f"{alias}." if alias else ""
     time_sql, time_params = period_clauses(period, f"{prefix}closed_at")
     columns = {k: prefix + _TICKET_COLUMNS.get(k, k) for k in ("team", "agent", "channel", "tags")}
@@ -52,14 +54,18 @@ def _ticket_where(period: Period | None, filters: Filters, alias: str = "") -> t
     return " AND ".join(clauses), [*time_params, *filter_params]
 
 
-def _median_seconds(db: Database, start: str, end: str, where: str, params: list[str]) -> timedelta | None:
+def _median_seconds(
+    db: Database, start: str, end: str, where: str, params: list[str]
+) -> timedelta | None:
     expr = _SECONDS.format(start=start, end=end)
     sql = f"SELECT {expr} FROM tickets WHERE {where} AND {start} IS NOT NULL AND {end} IS NOT NULL"
     values = [row[0] for row in db.execute(sql, params) if row[0] is not None and row[0] >= 0]
     return timedelta(seconds=round(statistics.median(values))) if values else None
 
 
-def operations_report(db: Database, period: Period | None, filters: Filters = Filters()) -> OperationsReport:
+def operations_report(
+    db: Database, period: Period | None, filters: Filters = Filters()
+) -> OperationsReport:
     """Closed tickets, median first response and resolution time, reopen count."""
     where, params = _ticket_where(period, filters)
     closed, reopened = db.execute(

@@ -78,7 +78,11 @@ def parse_period(text: str | None, tz: ZoneInfo, now: datetime | None = None) ->
 def _rolling(label: str, amount: int, unit: str, now: datetime) -> Period:
     if amount <= 0:
         raise PeriodError(f"period {label!r} must be longer than zero")
-    length = {"d": timedelta(days=amount), "w": timedelta(weeks=amount), "h": timedelta(hours=amount)}[unit]
+    length = {
+        "d": timedelta(days=amount),
+        "w": timedelta(weeks=amount),
+        "h": timedelta(hours=amount),
+    }[unit]
     start = now - length
     return Period(label, start, now, start - length, start)
 
@@ -126,8 +130,16 @@ def _relative(label: str, today: date, tz: ZoneInfo, now: datetime) -> Period | 
         "last-month": (_month_start(month, 1), month, _month_start(month, 2)),
         "this-quarter": (quarter, _month_start(quarter, -3), _month_start(quarter, 3)),
         "last-quarter": (_month_start(quarter, 3), quarter, _month_start(quarter, 6)),
-        "this-year": (date(today.year, 1, 1), date(today.year + 1, 1, 1), date(today.year - 1, 1, 1)),
-        "last-year": (date(today.year - 1, 1, 1), date(today.year, 1, 1), date(today.year - 2, 1, 1)),
+        "this-year": (
+            date(today.year, 1, 1),
+            date(today.year + 1, 1, 1),
+            date(today.year - 1, 1, 1),
+        ),
+        "last-year": (
+            date(today.year - 1, 1, 1),
+            date(today.year, 1, 1),
+            date(today.year - 2, 1, 1),
+        ),
     }
     if label not in spans:
         return None
@@ -154,10 +166,14 @@ def _calendar(label: str, today: date, tz: ZoneInfo, now: datetime) -> Period | 
         if match := _YEAR.match(label):
             year = int(match.group(1))
             first = date(year, 1, 1)
-            return _calendar_period(label, first, date(year + 1, 1, 1), date(year - 1, 1, 1), tz, now)
+            return _calendar_period(
+                label, first, date(year + 1, 1, 1), date(year - 1, 1, 1), tz, now
+            )
         if match := _MONTH.match(label):
             first = date(int(match.group(1)), int(match.group(2)), 1)
-            return _calendar_period(label, first, _month_start(first, -1), _month_start(first, 1), tz, now)
+            return _calendar_period(
+                label, first, _month_start(first, -1), _month_start(first, 1), tz, now
+            )
         if match := _DAY.match(label):
             first = date(*(int(g) for g in match.groups()))
             one = timedelta(days=1)
@@ -173,7 +189,9 @@ def _range(label: str, tz: ZoneInfo) -> Period:
     try:
         first, last = date.fromisoformat(left.strip()), date.fromisoformat(right.strip())
     except ValueError:
-        raise PeriodError(f"range {label!r} must be two dates like 2026-10-01..2026-10-31") from None
+        raise PeriodError(
+            f"range {label!r} must be two dates like 2026-10-01..2026-10-31"
+        ) from None
     if last < first:
         raise PeriodError(f"range {label!r} ends before it starts")
     start = _local_midnight(first, tz)
@@ -194,6 +212,10 @@ def iso_weeks(count: int, tz: ZoneInfo, now: datetime) -> list[tuple[str, dateti
         monday = first + timedelta(weeks=i)
         year, week, _ = monday.isocalendar()
         weeks.append(
-            (f"{year}-W{week:02d}", _local_midnight(monday, tz), _local_midnight(monday + timedelta(days=7), tz))
+            (
+                f"{year}-W{week:02d}",
+                _local_midnight(monday, tz),
+                _local_midnight(monday + timedelta(days=7), tz),
+            )
         )
     return weeks

@@ -166,7 +166,17 @@ def _write_tickets(
         db.conn.execute(
             "INSERT INTO tickets (id, source, external_id, customer_email, agent_name, team, tags, "
             "channel, closed_at, closure_count, updated_at) VALUES (?, 'sample', ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-            (base + j, f"T{base + j}", model[3], model[9], model[10], model[11], model[12], model[6], model[13]),
+            (
+                base + j,
+                f"T{base + j}",
+                model[3],
+                model[9],
+                model[10],
+                model[11],
+                model[12],
+                model[6],
+                model[13],
+            ),
         )
     db.conn.executemany(
         "INSERT INTO surveys (ticket_id, survey_type, recipient, state, due_at, sent_at, "

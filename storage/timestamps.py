@@ -27,8 +27,8 @@ def to_db(moment: datetime) -> str:
     """
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: a time zone is required")
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat() is several times faster than strftime(); the import path needs it.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -31,7 +31,13 @@ def answer(
 def add_scores(db: Database, survey: str, scores: list[int], at: datetime, **attrs) -> None:
     """Insert one answer per score, a second apart, sharing the given attribution."""
     rows = [
-        answer(survey, score, at + timedelta(seconds=i), ticket=f"{survey}-{at:%Y%m%d%H%M}-{i}-{attrs}", **attrs)
+        answer(
+            survey,
+            score,
+            at + timedelta(seconds=i),
+            ticket=f"{survey}-{at:%Y%m%d%H%M}-{i}-{attrs}",
+            **attrs,
+        )
         for i, score in enumerate(scores)
     ]
     insert_responses(db, rows)

@@ -21,7 +21,9 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     base = {k: v for k, v in os.environ.items() if not k.startswith(("CXBOT_", "SLACK_"))}
     base.update(env or {})
     base["COLUMNS"] = "200"
-    return subprocess.run([str(CXBOT), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(CXBOT), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -30,10 +32,20 @@ def seeded(tmp_path):
     db = open_db(path)
     now = datetime.now(UTC)
     # last 30 days: promoters 10,9,9 · passives 8,7 · detractors 6,0,3 → NPS 0
-    add_scores(db, "nps", [10, 9, 9, 8, 7, 6, 0, 3], now - timedelta(days=2), team="billing", agent="dana")
+    add_scores(
+        db, "nps", [10, 9, 9, 8, 7, 6, 0, 3], now - timedelta(days=2), team="billing", agent="dana"
+    )
     # the 30 days before: 1 promoter, 2 detractors → NPS −33
     add_scores(db, "nps", [10, 2, 1], now - timedelta(days=40), team="billing", agent="dana")
-    add_scores(db, "csat", [5, 4, 4, 1], now - timedelta(days=1), team="technical", agent="omar", tags=("bug",))
+    add_scores(
+        db,
+        "csat",
+        [5, 4, 4, 1],
+        now - timedelta(days=1),
+        team="technical",
+        agent="omar",
+        tags=("bug",),
+    )
     db.close()
     return path
 
@@ -65,11 +77,27 @@ def test_no_data_shows_a_dash(seeded, tmp_path):
     result = run("metrics", "ces", "--db", str(seeded), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "CES —" in result.stdout
-    assert json.loads(run("metrics", "ces", "--db", str(seeded), "--json", cwd=tmp_path).stdout)["score"] is None
+    assert (
+        json.loads(run("metrics", "ces", "--db", str(seeded), "--json", cwd=tmp_path).stdout)[
+            "score"
+        ]
+        is None
+    )
 
 
 def test_period_all_and_breakdown(seeded, tmp_path):
-    result = run("metrics", "nps", "--db", str(seeded), "--period", "all", "--by", "agent", "--json", cwd=tmp_path)
+    result = run(
+        "metrics",
+        "nps",
+        "--db",
+        str(seeded),
+        "--period",
+        "all",
+        "--by",
+        "agent",
+        "--json",
+        cwd=tmp_path,
+    )
     rows = json.loads(result.stdout)
     assert [(r["key"], r["n"]) for r in rows] == [("dana", 11)]
 
@@ -82,7 +110,9 @@ def test_bad_period_is_a_clear_error_not_a_traceback(seeded, tmp_path):
 
 
 def test_bad_setting_stops_with_its_name(seeded, tmp_path):
-    result = run("metrics", "nps", "--db", str(seeded), cwd=tmp_path, env={"CXBOT_TIMEZONE": "Mars/Olympus"})
+    result = run(
+        "metrics", "nps", "--db", str(seeded), cwd=tmp_path, env={"CXBOT_TIMEZONE": "Mars/Olympus"}
+    )
     assert result.returncode == 2
     assert "CXBOT_TIMEZONE" in result.stderr
     assert "Traceback" not in result.stderr
@@ -101,7 +131,9 @@ def test_db_init_info_and_newer_schema_refused(tmp_path):
     assert info["pending_migrations"] == [] and info["journal_mode"] == "wal"
     assert info["tables"]["responses"] == 0
     db = open_db(path)
-    db["_sqlite_migrations"].insert({"migration_set": "cxbot", "name": "0999_future", "applied_at": "x"})
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "cxbot", "name": "0999_future", "applied_at": "x"}
+    )
     db.close()
     result = run("db", "info", "--db", str(path), cwd=tmp_path)
     assert result.returncode == 2
@@ -137,7 +169,12 @@ def test_import_of_a_file_without_required_columns_fails(tmp_path):
 
 def test_export_json_round_trips_through_import(seeded, tmp_path):
     out = tmp_path / "export.json"
-    assert run("export", "--format", "json", "--output", str(out), "--db", str(seeded), cwd=tmp_path).returncode == 0
+    assert (
+        run(
+            "export", "--format", "json", "--output", str(out), "--db", str(seeded), cwd=tmp_path
+        ).returncode
+        == 0
+    )
     records = json.loads(out.read_text(encoding="utf-8"))
     assert len(records) == 15
     fresh = tmp_path / "fresh.db"

@@ -121,4 +121,8 @@ def test_delta_needs_both_sides():
 
 def test_interval_is_direct_function_of_counts():
     assert nps_interval(5, 2, 10) == (-19.1, 65.2)
-    assert bucket_counts("nps", {6: 2, 7: 1, 9: 4}) == {"detractors": 2, "passives": 1, "promoters": 4}
+    assert bucket_counts("nps", {6: 2, 7: 1, 9: 4}) == {
+        "detractors": 2,
+        "passives": 1,
+        "promoters": 4,
+    }

@@ -51,7 +51,9 @@ def test_good_rows_kept_bad_rows_reported_with_line_numbers(db, tmp_path):
         (8, "score: missing"),
         (9, "11 fields, the header has 9"),
     ]
-    rows = db.execute("SELECT ticket_ref, survey_type, score, answered_at, tags FROM responses ORDER BY id").fetchall()
+    rows = db.execute(
+        "SELECT ticket_ref, survey_type, score, answered_at, tags FROM responses ORDER BY id"
+    ).fetchall()
     assert rows == [
         ("T1", "nps", 9, "2026-11-01T10:00:00.000Z", '["refund", "vip"]'),
         ("T2", "csat", 4, "2026-11-01T09:00:00.000Z", "[]"),
@@ -60,7 +62,11 @@ def test_good_rows_kept_bad_rows_reported_with_line_numbers(db, tmp_path):
 
 
 def test_reimporting_the_same_file_adds_nothing(db, tmp_path):
-    path = write(tmp_path, HEADER + "T1,nps,9,,2026-11-01T10:00:00Z,,,,\n,csat,5,no ticket id,2026-11-01T10:00:00Z,,,,\n")
+    path = write(
+        tmp_path,
+        HEADER
+        + "T1,nps,9,,2026-11-01T10:00:00Z,,,,\n,csat,5,no ticket id,2026-11-01T10:00:00Z,,,,\n",
+    )
     assert import_file(db, path).inserted == 2
     again = import_file(db, path)
     assert (again.inserted, again.skipped_duplicates) == (0, 2)
@@ -68,7 +74,9 @@ def test_reimporting_the_same_file_adds_nothing(db, tmp_path):
 
 
 def test_only_required_columns_and_unknown_columns_ignored(db, tmp_path):
-    path = write(tmp_path, "\ufeffScore,Survey,answered_at,whatever\n8,nps,2026-11-01T10:00:00Z,zzz\n")
+    path = write(
+        tmp_path, "\ufeffScore,Survey,answered_at,whatever\n8,nps,2026-11-01T10:00:00Z,zzz\n"
+    )
     assert import_file(db, path).inserted == 1
 
 
@@ -114,7 +122,9 @@ def test_non_latin_and_rtl_comments_round_trip_byte_exact(db, tmp_path):
     assert "\u200c" in exported["T-fa"]  # the Persian zero-width non-joiner survives
 
 
-@pytest.mark.parametrize(("fmt", "writer", "suffix"), [("csv", write_csv, ".csv"), ("json", write_json, ".json")])
+@pytest.mark.parametrize(
+    ("fmt", "writer", "suffix"), [("csv", write_csv, ".csv"), ("json", write_json, ".json")]
+)
 def test_export_then_import_round_trips(db, tmp_path, fmt, writer, suffix):
     import_file(db, write(tmp_path, HEADER
         + "T1,nps,9,\"Great, really\",2026-11-01T10:00:00Z,billing,dana,refund;vip,email\n"

@@ -19,8 +19,26 @@ UTC_TZ = ZoneInfo("UTC")
 
 def seed(db) -> None:
     recent = NOW - timedelta(days=3)
-    add_scores(db, "nps", [10, 9, 9], recent, team="billing", agent="dana", tags=("refund", "vip"), channel="email")
-    add_scores(db, "nps", [10, 9, 8, 7, 7, 6, 0], recent, team="technical", agent="omar", tags=("bug",), channel="chat")
+    add_scores(
+        db,
+        "nps",
+        [10, 9, 9],
+        recent,
+        team="billing",
+        agent="dana",
+        tags=("refund", "vip"),
+        channel="email",
+    )
+    add_scores(
+        db,
+        "nps",
+        [10, 9, 8, 7, 7, 6, 0],
+        recent,
+        team="technical",
+        agent="omar",
+        tags=("bug",),
+        channel="chat",
+    )
     add_scores(db, "nps", [10, 10, 0, 3], NOW - timedelta(days=40), team="billing", agent="dana")
     add_scores(db, "csat", [5, 4, 2], recent, team="billing", agent="dana")
 
@@ -40,7 +58,9 @@ def test_filters_narrow_both_periods(db):
     period = parse_period("30d", UTC_TZ, NOW)
     billing = metric_report(db, "nps", period, Filters(team="billing"))
     assert (billing.current.score, billing.current.n, billing.previous.score) == (100, 3, 0)
-    assert metric_report(db, "nps", period, Filters(agent="omar")).current.score == 0  # 2 pro, 2 det of 7 → 0
+    assert (
+        metric_report(db, "nps", period, Filters(agent="omar")).current.score == 0
+    )  # 2 pro, 2 det of 7 → 0
     assert metric_report(db, "nps", period, Filters(tag="bug")).current.n == 7
     assert metric_report(db, "nps", period, Filters(tag="vip")).current.n == 3
     assert metric_report(db, "nps", period, Filters(channel="email")).current.score == 100
@@ -106,7 +126,9 @@ def test_response_rate_counts_sent_surveys_under_the_same_filters(db):
 def test_breakdown_by_team_and_by_tag(db):
     seed(db)
     period = parse_period("30d", UTC_TZ, NOW)
-    teams = {row.key: (row.summary.score, row.summary.n) for row in breakdown(db, "nps", "team", period)}
+    teams = {
+        row.key: (row.summary.score, row.summary.n) for row in breakdown(db, "nps", "team", period)
+    }
     assert teams == {"technical": (0, 7), "billing": (100, 3)}
     tags = {row.key: row.summary.n for row in breakdown(db, "nps", "tag", period)}
     assert tags == {"bug": 7, "refund": 3, "vip": 3}
@@ -114,7 +136,9 @@ def test_breakdown_by_team_and_by_tag(db):
 
 def test_weekly_series_uses_local_weeks(db):
     # Sunday 23:30 UTC is already Monday 01:30 in Bucharest: a different ISO week.
-    insert_responses(db, [answer("nps", 10, datetime(2026, 11, 15, 23, 30, tzinfo=UTC), ticket="late")])
+    insert_responses(
+        db, [answer("nps", 10, datetime(2026, 11, 15, 23, 30, tzinfo=UTC), ticket="late")]
+    )
     insert_responses(db, [answer("nps", 0, datetime(2026, 11, 18, 9, 0, tzinfo=UTC), ticket="mid")])
     utc_weeks = weekly_series(db, "nps", 3, UTC_TZ, NOW)
     assert [p.label for p in utc_weeks] == ["2026-W46", "2026-W47", "2026-W48"]

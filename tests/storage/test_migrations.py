@@ -14,7 +14,9 @@ def test_new_file_gets_every_migration_and_safe_pragmas(db):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert {"tickets", "surveys", "responses", "classifications", "comment_themes"} <= set(db.table_names())
+    assert {"tickets", "surveys", "responses", "classifications", "comment_themes"} <= set(
+        db.table_names()
+    )
 
 
 def test_older_file_is_upgraded_and_keeps_its_data(db_path):
@@ -28,7 +30,9 @@ def test_older_file_is_upgraded_and_keeps_its_data(db_path):
 
     upgraded = open_db(db_path)
     assert schema_status(upgraded)["applied"] == known_migrations()
-    assert upgraded.execute("SELECT score, comment FROM responses").fetchall() == [(9, "שירות מעולה")]
+    assert upgraded.execute("SELECT score, comment FROM responses").fetchall() == [
+        (9, "שירות מעולה")
+    ]
     assert "classifications" in upgraded.table_names()
     assert "ix_responses_time" in {ix.name for ix in upgraded["responses"].indexes}
 

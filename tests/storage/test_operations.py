@@ -14,7 +14,17 @@ from tests.conftest import NOW
 PERIOD = parse_period("30d", ZoneInfo("UTC"), NOW)
 
 
-def ticket(db, tid: int, *, opened_h: float, first_h: float | None, closed_h: float, team="a", reopens=0, agent="dana"):
+def ticket(
+    db,
+    tid: int,
+    *,
+    opened_h: float,
+    first_h: float | None,
+    closed_h: float,
+    team="a",
+    reopens=0,
+    agent="dana",
+):
     """A ticket opened ``opened_h`` hours before NOW-1d, answered/closed after N hours."""
     base = NOW - timedelta(days=1, hours=opened_h)
     db.execute(

@@ -34,7 +34,10 @@ def test_last_month_in_bucharest_spans_a_dst_change():
     period = parse_period("last-month", BUCHAREST, NOW)
     assert period.start == utc(2026, 9, 30, 21)  # 1 Oct 00:00 EEST (UTC+3)
     assert period.end == utc(2026, 10, 31, 22)  # 1 Nov 00:00 EET (UTC+2)
-    assert (period.previous_start, period.previous_end) == (utc(2026, 8, 31, 21), utc(2026, 9, 30, 21))
+    assert (period.previous_start, period.previous_end) == (
+        utc(2026, 8, 31, 21),
+        utc(2026, 9, 30, 21),
+    )
 
 
 def test_this_week_depends_on_the_time_zone():
@@ -48,7 +51,10 @@ def test_this_week_depends_on_the_time_zone():
 def test_running_week_is_compared_with_the_same_part_of_last_week():
     period = parse_period("this-week", UTC_TZ, NOW)  # Monday noon
     assert (period.start, period.end) == (utc(2026, 11, 23), NOW)
-    assert (period.previous_start, period.previous_end) == (utc(2026, 11, 16), utc(2026, 11, 16, 12))
+    assert (period.previous_start, period.previous_end) == (
+        utc(2026, 11, 16),
+        utc(2026, 11, 16, 12),
+    )
 
 
 def test_last_month_in_january_is_december_of_last_year():
@@ -73,11 +79,19 @@ def test_quarter_defaults_to_the_latest_one_that_has_started():
 
 def test_year_month_and_day():
     year = parse_period("2025", UTC_TZ, NOW)
-    assert (year.start, year.end, year.previous_start) == (utc(2025, 1, 1), utc(2026, 1, 1), utc(2024, 1, 1))
+    assert (year.start, year.end, year.previous_start) == (
+        utc(2025, 1, 1),
+        utc(2026, 1, 1),
+        utc(2024, 1, 1),
+    )
     month = parse_period("2026-02", UTC_TZ, NOW)
     assert (month.start, month.end) == (utc(2026, 2, 1), utc(2026, 3, 1))
     day = parse_period("2026-10-05", UTC_TZ, NOW)
-    assert (day.start, day.end, day.previous_start) == (utc(2026, 10, 5), utc(2026, 10, 6), utc(2026, 10, 4))
+    assert (day.start, day.end, day.previous_start) == (
+        utc(2026, 10, 5),
+        utc(2026, 10, 6),
+        utc(2026, 10, 4),
+    )
 
 
 def test_range_includes_its_last_day_and_compares_with_the_same_number_of_days():

@@ -48,13 +48,41 @@ PERIOD = parse_period("30d", UTC_TZ, NOW)
     ("name", "action", "index"),
     [
         ("nps 30d", lambda db: score_counts(db, "nps", PERIOD), "COVERING INDEX ix_responses_time"),
-        ("team filter", lambda db: score_counts(db, "nps", PERIOD, Filters(team="billing")), "COVERING INDEX ix_responses_team"),
-        ("agent filter", lambda db: score_counts(db, "csat", PERIOD, Filters(agent="agent007")), "COVERING INDEX ix_responses_agent"),
-        ("channel filter", lambda db: score_counts(db, "nps", PERIOD, Filters(channel="chat")), "COVERING INDEX ix_responses_time"),
-        ("tag filter", lambda db: score_counts(db, "nps", PERIOD, Filters(tag="bug")), "COVERING INDEX ix_responses_time"),
-        ("by team", lambda db: breakdown(db, "nps", "team", PERIOD), "COVERING INDEX ix_responses_time"),
-        ("weekly", lambda db: weekly_series(db, "nps", 12, UTC_TZ, NOW), "COVERING INDEX ix_responses_time"),
-        ("response rate", lambda db: response_rate(db, "nps", PERIOD), "COVERING INDEX ix_surveys_sent"),
+        (
+            "team filter",
+            lambda db: score_counts(db, "nps", PERIOD, Filters(team="billing")),
+            "COVERING INDEX ix_responses_team",
+        ),
+        (
+            "agent filter",
+            lambda db: score_counts(db, "csat", PERIOD, Filters(agent="agent007")),
+            "COVERING INDEX ix_responses_agent",
+        ),
+        (
+            "channel filter",
+            lambda db: score_counts(db, "nps", PERIOD, Filters(channel="chat")),
+            "COVERING INDEX ix_responses_time",
+        ),
+        (
+            "tag filter",
+            lambda db: score_counts(db, "nps", PERIOD, Filters(tag="bug")),
+            "COVERING INDEX ix_responses_time",
+        ),
+        (
+            "by team",
+            lambda db: breakdown(db, "nps", "team", PERIOD),
+            "COVERING INDEX ix_responses_time",
+        ),
+        (
+            "weekly",
+            lambda db: weekly_series(db, "nps", 12, UTC_TZ, NOW),
+            "COVERING INDEX ix_responses_time",
+        ),
+        (
+            "response rate",
+            lambda db: response_rate(db, "nps", PERIOD),
+            "COVERING INDEX ix_surveys_sent",
+        ),
     ],
 )
 def test_hot_query_uses_its_index(filled, name, action, index):

@@ -1,0 +1,83 @@
+"""CSV import throughput: ``python bench/import_bench.py [--rows 200000]``.
+
+Writes a realistic CSV (comments in several scripts, tags, 2 years of
+answers), imports it into a fresh database, then imports it again (all
+duplicates) and prints rows per second for both, plus the floor: SQLite
+inserting the same prepared tuples with no parsing or validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from storage.db import open_db
+from storage.importer import IMPORT_COLUMNS, import_file
+from storage.responses import insert_responses, response_from_mapping
+from storage.sample_data import COMMENTS, TAGS, TEAM_NAMES
+
+SCALES = {"nps": 10, "csat": 5, "ces": 7}
+
+
+def write_csv(path: Path, rows: int, seed: int = 5) -> None:
+    rng = random.Random(seed)
+    start = datetime.now(UTC) - timedelta(days=730)
+    comments = [c for group in COMMENTS.values() for c in group]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(IMPORT_COLUMNS)
+        for i in range(rows):
+            survey = rng.choice(("nps", "csat", "ces"))
+            low = 0 if survey == "nps" else 1
+            at = start + timedelta(seconds=i * 730 * 86400 // rows)
+            writer.writerow([
+                f"T{i}", survey, rng.randint(low, SCALES[survey]),
+                rng.choice(comments) if rng.random() < 0.3 else "",
+                at.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(TEAM_NAMES), f"agent{rng.randrange(200):03d}",
+                ";".join(rng.sample(TAGS, rng.randint(0, 2))), rng.choice(("email", "chat", "phone")),
+            ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp())
+    source = work / "answers.csv"
+    write_csv(source, args.rows)
+    print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB CSV")
+
+    db = open_db(work / "import.db")
+    started = time.perf_counter()
+    result = import_file(db, source)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    again = import_file(db, source)
+    second = time.perf_counter() - started
+    assert result.inserted == args.rows and again.inserted == 0, (result, again)
+
+    with source.open(newline="", encoding="utf-8") as handle:
+        prepared = [response_from_mapping(r) for r in csv.DictReader(handle)]
+    floor_db = open_db(work / "floor.db")
+    started = time.perf_counter()
+    insert_responses(floor_db, prepared)
+    floor = time.perf_counter() - started
+
+    print(
+        f"{'import into an empty database':<40} {first:6.2f} s  {args.rows / first:>10,.0f} rows/s"
+    )
+    print(
+        f"{'re-import (every row a duplicate)':<40} {second:6.2f} s  {args.rows / second:>10,.0f} rows/s"
+    )
+    print(
+        f"{'floor: insert of pre-validated rows':<40} {floor:6.2f} s  {args.rows / floor:>10,.0f} rows/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
