@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         "csat", validation_alias="CXBOT_DEFAULT_SURVEY"
     )
     reminder_after: Duration = Field(timedelta(hours=24), validation_alias="CXBOT_REMINDER_AFTER")
-    survey_expires: Duration = Field(timedelta(days=3), validation_alias="CXBOT_SURVEY_EXPIRES")
+    survey_expires: Duration = Field(timedelta(days=7), validation_alias="CXBOT_SURVEY_EXPIRES")
     alert_channel: str | None = Field(None, validation_alias="CXBOT_ALERT_CHANNEL")
     admins: Annotated[list[str], NoDecode, BeforeValidator(_csv_list)] = Field(
         default_factory=list, validation_alias="CXBOT_ADMINS"

@@ -85,8 +85,8 @@ def core_tables(db: Database) -> None:
         f"""
         CREATE TABLE responses (
             id INTEGER PRIMARY KEY,
-            survey_id INTEGER UNIQUE REFERENCES surveys(id) ON DELETE CASCADE,
-            dedupe_key TEXT NOT NULL UNIQUE,
+            survey_id INTEGER REFERENCES surveys(id) ON DELETE CASCADE,
+            dedupe_key BLOB NOT NULL UNIQUE,
             source TEXT NOT NULL DEFAULT 'slack',
             ticket_ref TEXT,
             customer TEXT,
@@ -106,6 +106,8 @@ def core_tables(db: Database) -> None:
             created_at TEXT NOT NULL
         )
         """,
+        # Partial: imported history has no survey, and skipping it keeps bulk imports fast.
+        "CREATE UNIQUE INDEX ix_responses_survey ON responses (survey_id) WHERE survey_id IS NOT NULL",
         "CREATE INDEX ix_surveys_due ON surveys (state, due_at)",
         "CREATE INDEX ix_surveys_recipient ON surveys (recipient, survey_type, sent_at)",
         "CREATE INDEX ix_surveys_sent ON surveys (survey_type, sent_at, state, team, agent, channel)",
@@ -158,7 +160,6 @@ def metric_indexes(db: Database) -> None:
         "(survey_type, answered_at, score, team, agent, channel, tags)",
         "CREATE INDEX ix_responses_team ON responses (survey_type, team, answered_at, score)",
         "CREATE INDEX ix_responses_agent ON responses (survey_type, agent, answered_at, score)",
-        "CREATE INDEX ix_responses_ticket ON responses (ticket_ref)",
         "CREATE INDEX ix_tickets_team_closed ON tickets (team, closed_at)",
     )
 

@@ -110,7 +110,7 @@ def generate_history(
         channel = rng.choice(CHANNELS)
         ticket_ref = f"T{first_id + i}"
         answers.append((
-            f"sample:{seed}:{first_id + i}", "sample", ticket_ref, f"customer{rng.randrange(50_000)}",
+            f"sample:{seed}:{first_id + i}".encode(), "sample", ticket_ref, f"customer{rng.randrange(50_000)}",
             survey, score, _comment(rng, survey, score), to_db(answered), "en",
             agent.team, agent.name, channel, tags, created, first_id + i if with_tickets else None,
         ))  # fmt: skip
