@@ -34,8 +34,12 @@ from storage.sample_data import generate_history
 app = typer.Typer(no_args_is_help=True, help="cxbot — close the customer-feedback loop in Slack.")
 db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and inspect the SQLite database.")
 metrics_app = typer.Typer(no_args_is_help=True, help="CX metrics: NPS, CSAT, CES and operations.")
+surveys_app = typer.Typer(
+    help="Surveys in the outbox: list them (e.g. --state failed) and re-queue."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(metrics_app, name="metrics")
+app.add_typer(surveys_app, name="surveys")
 
 out = Console()
 err = Console(stderr=True)
@@ -332,6 +336,75 @@ def export_command(
         with output.open("w", encoding="utf-8", newline="") as handle:
             count = writer(records, handle)
     err.print(f"Exported {count:,} answers.")
+
+
+@app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option(help="HTTP port for Slack, webhooks and /healthz.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+    socket: Annotated[
+        bool,
+        typer.Option("--socket", help="Receive Slack events over Socket Mode (SLACK_APP_TOKEN)."),
+    ] = False,
+    poll_interval: Annotated[float, typer.Option(help="Seconds between outbox passes.")] = 1.0,
+) -> None:
+    """Run the bot: Slack events, helpdesk webhooks, /healthz and the survey outbox (uvicorn)."""
+    import uvicorn
+
+    from bot.server import create_server
+
+    config = settings()
+    needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket else "SLACK_SIGNING_SECRET"]
+    values = {
+        "SLACK_BOT_TOKEN": config.slack_bot_token,
+        "SLACK_APP_TOKEN": config.slack_app_token,
+        "SLACK_SIGNING_SECRET": config.slack_signing_secret,
+    }
+    missing = [name for name in needed if not values[name]]
+    if missing:
+        raise fail(f"{', '.join(missing)} must be set to serve (see .env.example)")
+    server = create_server(config, worker_interval=poll_interval, socket_mode=socket)
+    uvicorn.run(server, host=host, port=port, log_level="info", access_log=False)
+
+
+@surveys_app.callback(invoke_without_command=True)
+def surveys_list(
+    ctx: typer.Context,
+    state: Annotated[
+        str | None, typer.Option(help="scheduled, sent, answered, expired, failed or skipped.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List surveys, newest first, with their state and the reason for failures and skips."""
+    if ctx.invoked_subcommand:
+        return
+    from storage.migrations import SURVEY_STATES
+    from storage.surveys import list_surveys
+
+    if state is not None and state not in SURVEY_STATES:
+        raise fail(f"--state must be one of {', '.join(SURVEY_STATES)}")
+    rows = list_surveys(database(db), state, limit)
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    render.print_surveys(out, rows)
+
+
+@surveys_app.command("retry")
+def surveys_retry(
+    survey_id: Annotated[
+        int, typer.Argument(help="Survey id (see `cxbot surveys --state failed`).")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Re-queue a failed or skipped survey so the outbox sends it now."""
+    from storage.surveys import retry_survey
+
+    if not retry_survey(database(db), survey_id, _now()):
+        raise fail(f"survey {survey_id} does not exist or is not failed/skipped", code=1)
+    out.print(f"Survey {survey_id} re-queued; a running `cxbot serve` sends it within seconds.")
 
 
 def main() -> None:

@@ -114,3 +114,17 @@ def operations_table(
     for label, summary in by_time:
         buckets.add_row(label, score_text(metric, summary.score), f"{summary.n:,}")
     return Group(facts, buckets)
+
+
+def print_surveys(console, rows: list[dict]) -> None:
+    """The outbox as a table: id, state, type, recipient, ticket, attempts, reason."""
+    table = Table(title=f"{len(rows)} surveys (newest first)")
+    for column in ("id", "state", "type", "recipient", "ticket", "due", "sent", "tries", "reason"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["state"], row["survey_type"], row["recipient"],
+            f"{row['source']}:{row['ticket']}", row["due_at"] or NO_DATA, row["sent_at"] or NO_DATA,
+            str(row["attempts"]), row["reason"] or "",
+        )  # fmt: skip
+    console.print(table)

@@ -8,6 +8,8 @@ the busy timeout makes a writer wait for another instead of failing with
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -57,6 +59,23 @@ def check_not_newer(db: Database) -> None:
             "this database was created by a newer version of cxbot "
             f"(unknown migrations: {', '.join(unknown)}); upgrade cxbot to open it"
         )
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once with
+    "database is locked" when another connection wrote in between; taking the
+    lock first makes concurrent writers queue on the busy timeout instead.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def schema_status(db: Database) -> dict[str, list[str]]:

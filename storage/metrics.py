@@ -107,7 +107,8 @@ def response_rate(
         + time_sql
         + filter_sql
     )
-    sql = f"SELECT count(*), coalesce(sum(state = 'answered'), 0) FROM surveys WHERE {where}"
+    # answered_at, not the state: an answered survey later marked expired still counts.
+    sql = f"SELECT count(*), count(answered_at) FROM surveys WHERE {where}"
     sent, answered = db.execute(sql, [metric, *time_params, *filter_params]).fetchone()
     return ResponseRate(answered=answered, sent=sent)
 

@@ -110,7 +110,8 @@ def core_tables(db: Database) -> None:
         "CREATE UNIQUE INDEX ix_responses_survey ON responses (survey_id) WHERE survey_id IS NOT NULL",
         "CREATE INDEX ix_surveys_due ON surveys (state, due_at)",
         "CREATE INDEX ix_surveys_recipient ON surveys (recipient, survey_type, sent_at)",
-        "CREATE INDEX ix_surveys_sent ON surveys (survey_type, sent_at, state, team, agent, channel)",
+        "CREATE INDEX ix_surveys_sent ON surveys "
+        "(survey_type, sent_at, state, answered_at, team, agent, channel)",
         "CREATE INDEX ix_tickets_closed ON tickets (closed_at)",
     )
 
@@ -161,6 +162,52 @@ def metric_indexes(db: Database) -> None:
         "CREATE INDEX ix_responses_team ON responses (survey_type, team, answered_at, score)",
         "CREATE INDEX ix_responses_agent ON responses (survey_type, agent, answered_at, score)",
         "CREATE INDEX ix_tickets_team_closed ON tickets (team, closed_at)",
+    )
+
+
+@migrations(name="0004_survey_delivery")
+def survey_delivery(db: Database) -> None:
+    """What the outbox needs to deliver, remind, expire, and never double-send.
+
+    ``claimed_at`` is a lease: a worker that dies mid-send leaves a claim that
+    expires, so the survey goes out after a restart without two workers racing.
+    ``webhook_events`` keeps every accepted webhook (audit and replay);
+    ``slack_events`` remembers Slack event ids so retried events apply once.
+    """
+    _run(
+        db,
+        "ALTER TABLE tickets ADD COLUMN status TEXT NOT NULL DEFAULT 'open'",
+        "ALTER TABLE surveys ADD COLUMN customer_email TEXT",
+        "ALTER TABLE surveys ADD COLUMN slack_user_id TEXT",
+        "ALTER TABLE surveys ADD COLUMN thread_ts TEXT",
+        "ALTER TABLE surveys ADD COLUMN locale TEXT",
+        "ALTER TABLE surveys ADD COLUMN claimed_at TEXT",
+        "ALTER TABLE surveys ADD COLUMN reminded_at TEXT",
+        "ALTER TABLE surveys ADD COLUMN expires_at TEXT",
+        "CREATE INDEX ix_surveys_message ON surveys (slack_channel, slack_ts)",
+        "CREATE INDEX ix_surveys_user ON surveys (slack_user_id, survey_type, sent_at)",
+        "CREATE INDEX ix_surveys_expiry ON surveys (state, expires_at)",
+        """
+        CREATE TABLE webhook_events (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            event TEXT NOT NULL,
+            ticket_ref TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            ticket_id INTEGER REFERENCES tickets(id) ON DELETE CASCADE,
+            survey_id INTEGER REFERENCES surveys(id) ON DELETE SET NULL,
+            body TEXT
+        )
+        """,
+        "CREATE INDEX ix_webhook_events_ticket ON webhook_events (ticket_id)",
+        """
+        CREATE TABLE slack_events (
+            event_id TEXT PRIMARY KEY,
+            received_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
     )
 
 

@@ -140,8 +140,11 @@ class SlackEmulator:
         tz: str = "UTC",
         is_bot: bool = False,
         real_name: str | None = None,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
-        user = make_user(user_id, name, email=email, tz=tz, is_bot=is_bot, real_name=real_name)
+        user = make_user(
+            user_id, name, email=email, tz=tz, is_bot=is_bot, real_name=real_name, locale=locale
+        )
         with self.state.lock:
             self.state.users[user_id] = user
             self.state.save()

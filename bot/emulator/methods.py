@@ -219,6 +219,8 @@ def users_info(state: SlackState, args: Args) -> Result:
     user = state.users.get(_need(args, "user", "user_not_found"))
     if user is None:
         raise SlackError("user_not_found")
+    if str(args.get("include_locale", "")).lower() not in ("1", "true"):
+        user = {k: v for k, v in user.items() if k != "locale"}  # as Slack: only on request
     return {"user": user}
 
 

@@ -85,8 +85,9 @@ def make_user(
     tz: str = "UTC",
     is_bot: bool = False,
     real_name: str | None = None,
+    locale: str = "en-US",
 ) -> dict[str, Any]:
-    """Build a ``users.info``-shaped user object."""
+    """Build a ``users.info``-shaped user object (``locale`` shown with include_locale)."""
     name = name or user_id.lower()
     real_name = real_name or name.title()
     profile: dict[str, Any] = {
@@ -108,6 +109,7 @@ def make_user(
         "is_bot": is_bot,
         "is_app_user": False,
         "tz": tz,
+        "locale": locale,
         "tz_label": tz,
         "tz_offset": _tz_offset(tz),
         "profile": profile,

@@ -101,16 +101,28 @@ def _survey(db, ticket_id: int, state: str, sent: datetime | None, team: str) ->
         [ticket_id, f"T{ticket_id}"],
     )
     db.execute(
-        "INSERT INTO surveys (ticket_id, survey_type, recipient, state, due_at, sent_at, team, created_at) "
-        "VALUES (?, 'nps', 'U1', ?, 'x', ?, ?, 'x')",
-        [ticket_id, state, to_db(sent) if sent else None, team],
+        "INSERT INTO surveys (ticket_id, survey_type, recipient, state, due_at, sent_at, answered_at, team, created_at) "
+        "VALUES (?, 'nps', 'U1', ?, 'x', ?, ?, ?, 'x')",
+        [
+            ticket_id,
+            "expired" if state == "answered+expired" else state,
+            to_db(sent) if sent else None,
+            to_db(sent) if state.startswith("answered") else None,
+            team,
+        ],  # fmt: skip
     )
 
 
 def test_response_rate_counts_sent_surveys_under_the_same_filters(db):
     day = NOW - timedelta(days=2)
     for i, (state, team) in enumerate(
-        [("answered", "a"), ("answered", "a"), ("sent", "a"), ("expired", "b"), ("answered", "b")]
+        [
+            ("answered", "a"),
+            ("answered+expired", "a"),
+            ("sent", "a"),
+            ("expired", "b"),
+            ("answered", "b"),
+        ]
     ):
         _survey(db, i + 1, state, day, team)
     _survey(db, 10, "scheduled", None, "a")  # not sent: not in the denominator

@@ -1,0 +1,194 @@
+"""The outbox worker: sends due surveys, one reminder, and closes expired ones.
+
+Runs on its own thread inside ``cxbot serve`` with its own database
+connection.  A survey is claimed (a short lease) before it is sent and marked
+sent right after Slack accepts it, so the only window for a double send is a
+crash between those two steps.  Transient Slack faults reschedule with
+backoff and record the error; permanent ones mark the survey failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlite_utils import Database
+
+from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
+from bot.i18n import language_for_locale, text
+from bot.slack_client import PERMANENT_ERRORS
+from storage import surveys as outbox
+
+log = logging.getLogger("cxbot.delivery")
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class PermanentDeliveryError(Exception):
+    """Sending can never succeed (unknown user, bot user, missing channel…)."""
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    expires_after: timedelta = timedelta(days=7)
+    reminder_after: timedelta = timedelta(hours=24)
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or exc.response.status_code)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at an hour."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _resolve_user(client: WebClient, survey: outbox.OutgoingSurvey) -> tuple[str, str | None]:
+    """The customer's Slack user id and locale (from users.info)."""
+    user_id = survey.slack_user_id
+    if not user_id:
+        if not survey.customer_email:
+            raise PermanentDeliveryError("no Slack user id or email for the customer")
+        user_id = client.users_lookupByEmail(email=survey.customer_email)["user"]["id"]
+    user = client.users_info(user=user_id, include_locale=True)["user"]
+    if user.get("is_bot"):
+        raise PermanentDeliveryError("cannot_dm_bot")
+    if user.get("deleted"):
+        raise PermanentDeliveryError("account_inactive")
+    return user_id, user.get("locale")
+
+
+def send_survey(
+    client: WebClient,
+    db: Database,
+    survey: outbox.OutgoingSurvey,
+    policy: DeliveryPolicy,
+    now: datetime,
+) -> str:
+    """Deliver one claimed survey; returns what happened (sent/skipped/failed/retry)."""
+    if survey.reopened:
+        outbox.mark_skipped(db, survey.id, "ticket reopened before the survey was sent")
+        return "skipped"
+    try:
+        user_id, locale = _resolve_user(client, survey)
+        language = language_for_locale(locale)
+        channel = survey.slack_channel or client.conversations_open(users=user_id)["channel"]["id"]
+        reply = client.chat_postMessage(
+            channel=channel,
+            thread_ts=survey.thread_ts,
+            text=survey_text(survey.survey_type, language, survey.ticket_ref),
+            blocks=survey_blocks(survey.id, survey.survey_type, language, survey.ticket_ref),
+            metadata={"event_type": "cxbot_survey", "event_payload": {"survey_id": survey.id}},
+        )
+    except PermanentDeliveryError as exc:
+        outbox.mark_failed(db, survey.id, str(exc))
+        return "failed"
+    except SlackApiError as exc:
+        error = _slack_error(exc)
+        if error in PERMANENT_ERRORS:
+            outbox.mark_failed(db, survey.id, error)
+            return "failed"
+        outbox.reschedule(db, survey.id, f"slack: {error}", now + backoff(survey.attempts))
+        return "retry"
+    except Exception as exc:  # network faults after the client's own retries
+        outbox.reschedule(
+            db, survey.id, f"{type(exc).__name__}: {exc}", now + backoff(survey.attempts)
+        )
+        return "retry"
+    outbox.mark_sent(
+        db, survey.id, channel=reply["channel"], ts=reply["ts"], user_id=user_id,
+        locale=locale, now=datetime.now(UTC), expires_after=policy.expires_after,
+    )  # fmt: skip
+    return "sent"
+
+
+def send_reminder(
+    client: WebClient, db: Database, survey: outbox.OutgoingSurvey, now: datetime
+) -> None:
+    language = language_for_locale(survey.locale)
+    try:
+        client.chat_postMessage(
+            channel=survey.slack_channel, thread_ts=survey.slack_ts,
+            text=text("reminder", language, ticket=survey.ticket_ref),
+        )  # fmt: skip
+    except SlackApiError as exc:
+        if _slack_error(exc) not in PERMANENT_ERRORS:
+            return  # try again on the next pass
+    outbox.mark_reminded(db, survey.id, now)
+
+
+def close_expired(client: WebClient, db: Database, survey: outbox.OutgoingSurvey) -> None:
+    language = language_for_locale(survey.locale)
+    score = db.execute("SELECT score FROM responses WHERE survey_id = ?", [survey.id]).fetchone()
+    try:
+        client.chat_update(
+            channel=survey.slack_channel, ts=survey.slack_ts, text=text("expired", language),
+            blocks=expired_blocks(survey.survey_type, language, survey.ticket_ref, score[0] if score else None),
+        )  # fmt: skip
+    except SlackApiError as exc:
+        if _slack_error(exc) not in PERMANENT_ERRORS | {"message_not_found", "cant_update_message"}:
+            return  # buttons still live: retry next pass
+    outbox.mark_expired(db, survey.id)
+
+
+def run_once(
+    client: WebClient, db: Database, policy: DeliveryPolicy, now: datetime | None = None
+) -> dict[str, int]:
+    """One pass over the outbox; returns counts per outcome (for logs and tests)."""
+    now = now or datetime.now(UTC)
+    counts: dict[str, int] = {}
+    for survey in outbox.claim_due(db, now):
+        outcome = send_survey(client, db, survey, policy, now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+        log.info("survey %s %s", survey.id, outcome)
+    for survey in outbox.due_reminders(db, now, policy.reminder_after):
+        send_reminder(client, db, survey, now)
+        counts["reminded"] = counts.get("reminded", 0) + 1
+    for survey in outbox.due_expiries(db, now):
+        close_expired(client, db, survey)
+        counts["expired"] = counts.get("expired", 0) + 1
+    return counts
+
+
+class OutboxWorker:
+    """Calls ``run_once`` every ``interval`` seconds on a daemon thread until stopped."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Database],
+        client: WebClient,
+        policy: DeliveryPolicy,
+        interval: float = 1.0,
+    ):
+        self._connect, self._client, self._policy, self._interval = (
+            connect,
+            client,
+            policy,
+            interval,
+        )
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="cxbot-outbox", daemon=True)
+
+    def start(self) -> OutboxWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        db = self._connect()
+        try:
+            while not self._stop.is_set():
+                try:
+                    run_once(self._client, db, self._policy)
+                except Exception:  # never let one bad pass kill delivery
+                    log.exception("outbox pass failed; retrying")
+                self._stop.wait(self._interval)
+        finally:
+            db.close()

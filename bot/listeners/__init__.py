@@ -1,0 +1,14 @@
+"""Bolt listeners, one module per Slack surface; ``register`` maps Slack ids to callbacks."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.listeners import actions, events, views
+from bot.store import Store
+
+
+def register(app: AsyncApp, store: Store) -> None:
+    actions.register(app, store)
+    views.register(app, store)
+    events.register(app, store)

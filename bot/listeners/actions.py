@@ -1,0 +1,107 @@
+"""Survey buttons: a score click, "Add a comment", and one-click reasons.
+
+The score is written before the click is acknowledged (so an acknowledged
+click is stored); Slack calls that update the message run lazily after.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.survey import answered_blocks, comment_modal, survey_text
+from bot.i18n import language_for_locale, text
+from bot.store import Store
+from storage import surveys as outbox
+
+SCORE = re.compile(r"^cx_score_\d+$")
+REASON = re.compile(r"^cx_reason_[a-z]+$")
+REASON_TEXT = {
+    "slow": "Too slow",
+    "unsolved": "Not solved",
+    "unfriendly": "Unfriendly",
+    "repeat": "Had to repeat myself",
+}
+
+
+def _value(body: dict) -> tuple[int, str]:
+    survey_id, _, rest = body["actions"][0]["value"].partition(":")
+    return int(survey_id), rest
+
+
+async def _ephemeral(client: AsyncWebClient, body: dict, message: str) -> None:
+    channel = body.get("container", {}).get("channel_id") or body.get("channel", {}).get("id")
+    await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=message)
+
+
+def register(app: AsyncApp, store: Store) -> None:
+    async def store_score(ack: AsyncAck, body: dict, context: dict) -> None:
+        survey_id, score = _value(body)
+        survey = await store.run(outbox.get_survey, survey_id)
+        user = body["user"]["id"]
+        if survey is not None and survey.slack_user_id and survey.slack_user_id != user:
+            context["cx_outcome"] = "not_for_you"
+        else:
+            result = await store.run(
+                outbox.record_score, survey_id, int(score), datetime.now(UTC), user
+            )
+            context["cx_outcome"] = result.status
+        await ack()
+
+    async def show_answer(body: dict, client: AsyncWebClient, context: dict) -> None:
+        survey_id, score = _value(body)
+        survey = await store.run(outbox.get_survey, survey_id)
+        language = language_for_locale(survey.locale if survey else None)
+        outcome = context.get("cx_outcome")
+        if outcome in ("not_for_you", "closed") or survey is None:
+            await _ephemeral(
+                client,
+                body,
+                text("not_for_you" if outcome == "not_for_you" else "closed_click", language),
+            )
+            return
+        container = body["container"]
+        await client.chat_update(
+            channel=container["channel_id"],
+            ts=container["message_ts"],
+            text=text("thanks", language, score=score),
+            blocks=answered_blocks(
+                survey_id, survey.survey_type, language, survey.ticket_ref, int(score)
+            ),
+        )
+
+    async def just_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    async def open_comment(body: dict, client: AsyncWebClient) -> None:
+        survey_id, _ = _value({"actions": [{"value": body["actions"][0]["value"] + ":"}]})
+        survey = await store.run(outbox.get_survey, survey_id)
+        language = language_for_locale(survey.locale if survey else None)
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=comment_modal(survey_id, language)
+        )
+
+    async def store_reason(ack: AsyncAck, body: dict, context: dict) -> None:
+        survey_id, key = _value(body)
+        saved = await store.run(
+            outbox.add_comment, survey_id, f"[reason] {REASON_TEXT.get(key, key)}"
+        )
+        context["cx_saved"] = saved is not None
+        await ack()
+
+    async def confirm_reason(body: dict, client: AsyncWebClient, context: dict) -> None:
+        survey_id, _ = _value(body)
+        survey = await store.run(outbox.get_survey, survey_id)
+        language = language_for_locale(survey.locale if survey else None)
+        message = "comment_saved" if context.get("cx_saved") else "closed_click"
+        await _ephemeral(client, body, text(message, language))
+
+    app.action(SCORE)(ack=store_score, lazy=[show_answer])
+    app.action("cx_comment")(ack=just_ack, lazy=[open_comment])
+    app.action(REASON)(ack=store_reason, lazy=[confirm_reason])
+
+
+__all__ = ["register", "survey_text"]

@@ -1,0 +1,81 @@
+"""The ASGI service behind ``cxbot serve``: Slack, webhooks, health, and the outbox worker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.app import create_app
+from bot.delivery import DeliveryPolicy, OutboxWorker
+from bot.settings import Settings
+from bot.slack_client import delivery_client
+from bot.store import Store
+from bot.webhooks.intake import make_endpoint
+from storage.timestamps import parse_timestamp, to_db
+
+
+def queue_status(db, now: datetime) -> dict[str, object]:
+    """How many surveys are due and not yet sent, and how long the oldest has waited."""
+    count, oldest = db.execute(
+        "SELECT count(*), min(due_at) FROM surveys WHERE state = 'scheduled' AND due_at <= ?",
+        [to_db(now)],
+    ).fetchone()
+    age = (now - parse_timestamp(oldest)).total_seconds() if oldest else 0.0
+    return {"due": count, "oldest_due_age_seconds": round(age, 1)}
+
+
+def create_server(
+    settings: Settings, *, worker_interval: float = 1.0, socket_mode: bool = False
+) -> Starlette:
+    store = Store(settings.db_path)
+    bolt = create_app(settings, store)
+    handler = AsyncSlackRequestHandler(bolt)
+    policy = DeliveryPolicy(
+        expires_after=settings.survey_expires, reminder_after=settings.reminder_after
+    )
+
+    async def slack_events(request: Request):
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            queue = await store.run(queue_status, datetime.now(UTC))
+        except Exception as exc:  # the process is up but cannot read its database
+            return JSONResponse(
+                {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "queue": queue})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = OutboxWorker(
+            store.connect, delivery_client(settings), policy, worker_interval
+        ).start()
+        socket = None
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            await socket.connect_async()
+        try:
+            yield
+        finally:
+            if socket is not None:
+                await socket.close_async()
+            worker.stop()
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/webhooks/{source}", make_endpoint(settings, store), methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,1 @@
+"""Helpdesk webhooks: one module per source, each mapping its payload to a TicketEvent."""

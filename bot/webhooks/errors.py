@@ -1,0 +1,13 @@
+"""Why a webhook was refused; the HTTP layer turns these into 400/401 answers."""
+
+
+class WebhookAuthError(Exception):
+    """Signature or timestamp wrong (401)."""
+
+
+class WebhookPayloadError(ValueError):
+    """The body is not what the source sends; the message names the field (400)."""
+
+
+class Ignored(Exception):
+    """A valid event that is not a closure or reopen (answered 202 'skipped', nothing stored)."""

@@ -1,0 +1,270 @@
+"""Ticket events from helpdesks, and the survey rules that decide what happens next.
+
+A closure schedules at most one survey (one row per ticket closure, unique in
+the schema); a repeated webhook for the same closure is a duplicate; a reopen
+cancels a survey that has not gone out yet.  Every decision not to survey is a
+``skipped`` survey row with its reason, so "why didn't they get a survey?"
+always has an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlite_utils import Database
+
+from storage.db import write_transaction
+from storage.timestamps import to_db
+
+EventKind = Literal["closed", "reopened"]
+ACTIVE_STATES = ("scheduled", "sent", "answered", "expired")
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """A helpdesk event, already validated and mapped from the source's own format."""
+
+    source: str
+    kind: EventKind
+    external_id: str
+    customer_slack_id: str | None = None
+    customer_email: str | None = None
+    agent_name: str | None = None
+    agent_email: str | None = None
+    agent_slack_id: str | None = None
+    team: str | None = None
+    tags: tuple[str, ...] = ()
+    channel: str | None = None
+    priority: str | None = None
+    created_at: str | None = None
+    first_response_at: str | None = None
+    closed_at: str | None = None
+    survey_type: str | None = None
+    slack_channel: str | None = None
+    thread_ts: str | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def recipient(self) -> str:
+        """Who the survey is for: the Slack user id, else the email (lower-cased)."""
+        return self.customer_slack_id or (self.customer_email or "").lower()
+
+
+@dataclass(frozen=True)
+class SurveyRules:
+    delay: timedelta = timedelta(minutes=10)
+    cooldown: timedelta = timedelta(days=7)
+    sample: float = 1.0
+    default_survey: str = "csat"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket_id: int
+    survey_id: int | None
+    status: Literal["scheduled", "duplicate", "skipped"]
+    reason: str | None = None
+
+
+def record_ticket_event(
+    db: Database, event: TicketEvent, rules: SurveyRules, now: datetime
+) -> IntakeResult:
+    """Store the event and apply the survey rules, in one durable transaction."""
+    with write_transaction(db):
+        ticket = _ticket_row(db, event)
+        if event.kind == "closed":
+            result = _closed(db, ticket, event, rules, now)
+        else:
+            result = _reopened(db, ticket, event, now)
+        _log_event(db, event, result, now)
+    return result
+
+
+def _ticket_row(db: Database, event: TicketEvent) -> dict | None:
+    rows = list(
+        db["tickets"].rows_where(
+            "source = ? AND external_id = ?", [event.source, event.external_id]
+        )
+    )
+    return rows[0] if rows else None
+
+
+def _attributes(event: TicketEvent) -> dict[str, object]:
+    """Ticket fields the event carries; absent ones keep their stored value."""
+    values = {
+        "customer_slack_id": event.customer_slack_id,
+        "customer_email": event.customer_email,
+        "agent_name": event.agent_name,
+        "agent_email": event.agent_email,
+        "agent_slack_id": event.agent_slack_id,
+        "team": event.team,
+        "tags": json.dumps(list(event.tags), ensure_ascii=False) if event.tags else None,
+        "channel": event.channel,
+        "priority": event.priority,
+        "created_at": event.created_at,
+        "first_response_at": event.first_response_at,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _upsert_ticket(
+    db: Database, ticket: dict | None, event: TicketEvent, changes: dict, now: datetime
+) -> dict:
+    values = {**_attributes(event), **changes, "updated_at": to_db(now)}
+    if ticket is None:
+        values.update(source=event.source, external_id=event.external_id)
+        ticket_id = db["tickets"].insert(values).last_pk
+    else:
+        ticket_id = ticket["id"]
+        db["tickets"].update(ticket_id, values)
+    return db["tickets"].get(ticket_id)
+
+
+def _closed(
+    db: Database, ticket: dict | None, event: TicketEvent, rules: SurveyRules, now: datetime
+) -> IntakeResult:
+    if ticket is not None and ticket["status"] == "closed":
+        survey = _survey_for_closure(db, ticket["id"], ticket["closure_count"])
+        reason = (
+            f"ticket already closed (closure {ticket['closure_count']}); repeated webhook ignored"
+        )
+        return IntakeResult(ticket["id"], survey["id"] if survey else None, "duplicate", reason)
+    closures = (ticket["closure_count"] if ticket else 0) + 1
+    closed_at = event.closed_at or to_db(now)
+    ticket = _upsert_ticket(
+        db,
+        ticket,
+        event,
+        {"status": "closed", "closure_count": closures, "closed_at": closed_at},
+        now,
+    )
+    survey_type = event.survey_type or rules.default_survey
+    due = now + rules.delay
+    reason = _skip_reason(db, event, rules, survey_type, closures, due)
+    survey_id = _insert_survey(db, ticket, event, survey_type, closures, due, now, reason)
+    return IntakeResult(ticket["id"], survey_id, "skipped" if reason else "scheduled", reason)
+
+
+def _reopened(db: Database, ticket: dict | None, event: TicketEvent, now: datetime) -> IntakeResult:
+    if ticket is not None and ticket["status"] != "closed":
+        return IntakeResult(
+            ticket["id"], None, "duplicate", "ticket already open; repeated webhook ignored"
+        )
+    reopens = (ticket["reopen_count"] if ticket else 0) + 1
+    ticket = _upsert_ticket(
+        db,
+        ticket,
+        event,
+        {"status": "open", "reopened_at": to_db(now), "reopen_count": reopens},
+        now,
+    )
+    survey = _survey_for_closure(db, ticket["id"], ticket["closure_count"])
+    if survey and survey["state"] == "scheduled":
+        reason = "ticket reopened before the survey was sent"
+        db["surveys"].update(survey["id"], {"state": "skipped", "skip_reason": reason})
+        return IntakeResult(ticket["id"], survey["id"], "skipped", reason)
+    return IntakeResult(
+        ticket["id"], None, "skipped", "ticket reopened; nothing to survey until it closes again"
+    )
+
+
+def _survey_for_closure(db: Database, ticket_id: int, closure: int) -> dict | None:
+    rows = list(db["surveys"].rows_where("ticket_id = ? AND closure_seq = ?", [ticket_id, closure]))
+    return rows[0] if rows else None
+
+
+def sampled(source: str, external_id: str, closure: int, rate: float) -> bool:
+    """Deterministic sampling: the same closure always gets the same answer."""
+    if rate >= 1:
+        return True
+    digest = hashlib.sha256(f"{source}\x1f{external_id}\x1f{closure}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
+
+
+def _skip_reason(
+    db: Database,
+    event: TicketEvent,
+    rules: SurveyRules,
+    survey_type: str,
+    closure: int,
+    due: datetime,
+) -> str | None:
+    if not sampled(event.source, event.external_id, closure, rules.sample):
+        return f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
+    recent = _recent_survey(db, event.recipient, survey_type, due - rules.cooldown)
+    if recent is not None:
+        return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"
+    return None
+
+
+def _recent_survey(db: Database, recipient: str, survey_type: str, since: datetime) -> str | None:
+    """When this customer last got (or is due) a survey of this type, if within the cooldown.
+
+    Only the same survey type counts, so a CES survey never pushes an NPS one back.
+    """
+    placeholders = ", ".join("?" for _ in ACTIVE_STATES)
+    row = db.execute(
+        "SELECT coalesce(sent_at, due_at) AS at FROM surveys "
+        f"WHERE (recipient = ? OR slack_user_id = ?) AND survey_type = ? AND state IN ({placeholders}) "
+        "AND coalesce(sent_at, due_at) > ? ORDER BY at DESC LIMIT 1",
+        [recipient, recipient, survey_type, *ACTIVE_STATES, to_db(since)],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _insert_survey(
+    db: Database,
+    ticket: dict,
+    event: TicketEvent,
+    survey_type: str,
+    closure: int,
+    due: datetime,
+    now: datetime,
+    skip_reason: str | None,
+) -> int:
+    """The survey row, with attribution snapshotted from the ticket as it is now."""
+    return (
+        db["surveys"]
+        .insert(
+            {
+                "ticket_id": ticket["id"],
+                "closure_seq": closure,
+                "survey_type": survey_type,
+                "recipient": event.recipient,
+                "customer_email": event.customer_email,
+                "slack_user_id": event.customer_slack_id,
+                "slack_channel": event.slack_channel,
+                "thread_ts": event.thread_ts,
+                "state": "skipped" if skip_reason else "scheduled",
+                "skip_reason": skip_reason,
+                "due_at": to_db(due),
+                "agent": ticket["agent_name"],
+                "team": ticket["team"],
+                "tags": ticket["tags"],
+                "channel": ticket["channel"],
+                "priority": ticket["priority"],
+                "created_at": to_db(now),
+            }
+        )
+        .last_pk
+    )
+
+
+def _log_event(db: Database, event: TicketEvent, result: IntakeResult, now: datetime) -> None:
+    db["webhook_events"].insert(
+        {
+            "source": event.source,
+            "event": event.kind,
+            "ticket_ref": event.external_id,
+            "received_at": to_db(now),
+            "status": result.status,
+            "reason": result.reason,
+            "ticket_id": result.ticket_id,
+            "survey_id": result.survey_id,
+            "body": json.dumps(event.raw, ensure_ascii=False) if event.raw else None,
+        }
+    )

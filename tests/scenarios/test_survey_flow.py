@@ -1,0 +1,214 @@
+"""Ticket closed → survey in Slack → click → comment, through the real app over HTTP."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from storage.db import open_db
+from tests.scenarios.harness import click, modal_submission
+
+HEBREW = "הנציגה דנה הייתה סבלנית מאוד, אבל לקח שבוע 🙏"
+PERSIAN = "پشتیبانی خیلی کند بود و می‌خواستم پولم را پس بگیرم"
+
+
+def closed(ticket: str, **extra) -> dict:
+    body = {
+        "event": "ticket.closed",
+        "ticket_id": ticket,
+        "customer": {"slack_user_id": "U0ENGLISH"},
+    }
+    body.update(extra)
+    return body
+
+
+def wait_until(predicate, timeout: float = 5.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def survey_row(db_path, survey_id: int) -> dict:
+    db = open_db(db_path, migrate=False)
+    try:
+        return db["surveys"].get(survey_id)
+    finally:
+        db.close()
+
+
+def response_row(db_path, survey_id: int) -> dict | None:
+    db = open_db(db_path, migrate=False)
+    try:
+        rows = list(db["responses"].rows_where("survey_id = ?", [survey_id]))
+        return rows[0] if rows else None
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    ("survey", "scores", "pick"),
+    [("nps", range(0, 11), 3), ("csat", range(1, 6), 5), ("ces", range(1, 8), 2)],
+)
+def test_happy_path_for_each_survey_type(server, emulator, survey, scores, pick):
+    db_path = server.settings.db_path
+    reply = server.webhook(
+        closed(f"T-{survey}", survey=survey, team="billing", agent={"name": "Dana"}, tags=["vip"])
+    )
+    assert reply.status == 202, reply.body
+    accepted = reply.json()
+    assert accepted["status"] == "scheduled" and accepted["ticket_id"] == f"T-{survey}"
+    survey_id = accepted["survey_id"]
+
+    post = emulator.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c["params"].get("metadata", {}).get("event_payload", {}).get("survey_id") == survey_id
+        ),
+    )
+    buttons = [e for b in post["params"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == [str(s) for s in scores]
+    sent = wait_until(
+        lambda: (
+            survey_row(db_path, survey_id)["state"] == "sent" and survey_row(db_path, survey_id)
+        ),
+        what="sent",
+    )
+    channel, ts = sent["slack_channel"], sent["slack_ts"]
+    assert (sent["team"], sent["agent"], sent["tags"]) == (
+        "billing",
+        "Dana",
+        '["vip"]',
+    )  # attribution snapshot
+
+    started = time.perf_counter()
+    answer = server.interaction(
+        click(
+            "U0ENGLISH",
+            f"cx_score_{pick}",
+            f"{survey_id}:{pick}",
+            channel,
+            ts,
+            emulator.response_url(),
+        )
+    )
+    assert answer.status == 200 and time.perf_counter() - started < 3
+    stored = response_row(db_path, survey_id)  # stored before the acknowledgement
+    assert (stored["score"], stored["survey_type"], stored["team"]) == (pick, survey, "billing")
+    update = emulator.wait_for("chat.update", lambda c: c["params"].get("ts") == ts)
+    assert any(f"Your score: {pick}" in str(b) for b in update["params"]["blocks"])
+    assert survey_row(db_path, survey_id)["state"] == "answered"
+
+
+def test_second_click_changes_the_score_and_double_clicks_add_nothing(server, emulator):
+    survey_id = server.webhook(closed("T-change", survey="nps")).json()["survey_id"]
+    emulator.wait_for("chat.postMessage")
+    sent = wait_until(
+        lambda: (
+            survey_row(server.settings.db_path, survey_id)["slack_ts"]
+            and survey_row(server.settings.db_path, survey_id)
+        )
+    )
+    for score in (4, 4, 9):
+        server.interaction(
+            click(
+                "U0ENGLISH",
+                f"cx_score_{score}",
+                f"{survey_id}:{score}",
+                sent["slack_channel"],
+                sent["slack_ts"],
+                emulator.response_url(),
+            )
+        )
+    db = open_db(server.settings.db_path, migrate=False)
+    assert db.execute(
+        "SELECT count(*), max(score) FROM responses WHERE survey_id = ?", [survey_id]
+    ).fetchone() == (1, 9)
+
+
+def test_comment_by_modal_and_by_thread_reply_in_any_script(server, emulator):
+    survey_id = server.webhook(
+        closed("T-he", survey="csat", customer={"email": "NOA@example.com"})
+    ).json()["survey_id"]
+    post = emulator.wait_for("chat.postMessage")
+    assert "עד כמה" in post["params"]["text"]  # Hebrew question for a he-IL user found by email
+    assert post["params"]["text"].startswith("\u200f")  # right-to-left mark
+    sent = wait_until(
+        lambda: (
+            survey_row(server.settings.db_path, survey_id)["slack_ts"]
+            and survey_row(server.settings.db_path, survey_id)
+        )
+    )
+    channel, ts = sent["slack_channel"], sent["slack_ts"]
+    assert sent["slack_user_id"] == "U0HEBREW1"
+
+    server.interaction(
+        click("U0HEBREW1", "cx_score_2", f"{survey_id}:2", channel, ts, emulator.response_url())
+    )
+    update = emulator.wait_for("chat.update")
+    assert any(
+        e.get("action_id") == "cx_reason_slow"
+        for b in update["params"]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
+
+    server.interaction(
+        click("U0HEBREW1", "cx_comment", str(survey_id), channel, ts, emulator.response_url())
+    )
+    modal = emulator.wait_for("views.open")
+    assert modal["params"]["view"]["private_metadata"] == str(survey_id)
+    assert server.interaction(modal_submission("U0HEBREW1", survey_id, HEBREW)).status == 200
+    assert response_row(server.settings.db_path, survey_id)["comment"] == HEBREW
+
+    event = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "im",
+        "user": "U0HEBREW1",
+        "text": PERSIAN,
+        "ts": "1800000000.000200",
+        "thread_ts": ts,
+    }
+    assert server.event(event, "Ev001").status == 200
+    assert server.event(event, "Ev001", retry=1).status == 200  # Slack's retry of the same event
+    wait_until(
+        lambda: PERSIAN in (response_row(server.settings.db_path, survey_id)["comment"] or ""),
+        what="reply stored",
+    )
+    assert response_row(server.settings.db_path, survey_id)["comment"] == f"{HEBREW}\n{PERSIAN}"
+    emulator.wait_for("reactions.add")
+
+
+def test_only_the_customer_can_answer(server, emulator):
+    survey_id = server.webhook(closed("T-other")).json()["survey_id"]
+    emulator.wait_for("chat.postMessage")
+    sent = wait_until(
+        lambda: (
+            survey_row(server.settings.db_path, survey_id)["slack_ts"]
+            and survey_row(server.settings.db_path, survey_id)
+        )
+    )
+    server.interaction(
+        click(
+            "U0PERSIAN",
+            "cx_score_1",
+            f"{survey_id}:1",
+            sent["slack_channel"],
+            sent["slack_ts"],
+            emulator.response_url(),
+        )
+    )
+    emulator.wait_for("chat.postEphemeral", lambda c: c["params"].get("user") == "U0PERSIAN")
+    assert response_row(server.settings.db_path, survey_id) is None
+
+
+def test_unsigned_slack_requests_are_refused(server):
+    reply = server.interaction(
+        click("U0ENGLISH", "cx_score_1", "1:1", "D1", "1.1", "http://x"), secret="wrong"
+    )
+    assert reply.status == 401
