@@ -1,0 +1,126 @@
+"""Survey rules on ticket events: delay, once per closure, reopen, cooldown, sampling, snapshot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from storage.tickets import SurveyRules, TicketEvent, record_ticket_event, sampled
+from tests.conftest import NOW
+
+RULES = SurveyRules(
+    delay=timedelta(minutes=10), cooldown=timedelta(days=7), sample=1.0, default_survey="csat"
+)
+
+
+def event(kind="closed", ticket="T1", customer="U0CUST", **extra) -> TicketEvent:
+    return TicketEvent(
+        source="generic", kind=kind, external_id=ticket, customer_slack_id=customer, **extra
+    )
+
+
+def surveys(db) -> list[dict]:
+    return list(db["surveys"].rows_where(order_by="id"))
+
+
+def test_closure_schedules_one_survey_after_the_delay(db):
+    result = record_ticket_event(
+        db, event(team="billing", agent_name="Dana", tags=("vip",)), RULES, NOW
+    )
+    assert result.status == "scheduled"
+    [survey] = surveys(db)
+    assert survey["state"] == "scheduled"
+    assert survey["due_at"] == "2026-11-23T12:10:00.000Z"
+    assert survey["survey_type"] == "csat"  # the default
+    assert (survey["team"], survey["agent"], survey["tags"]) == ("billing", "Dana", '["vip"]')
+    assert db["webhook_events"].count == 1
+
+
+def test_survey_type_from_the_event(db):
+    record_ticket_event(db, event(survey_type="nps"), RULES, NOW)
+    assert surveys(db)[0]["survey_type"] == "nps"
+
+
+def test_repeated_closure_webhook_is_a_duplicate(db):
+    first = record_ticket_event(db, event(), RULES, NOW)
+    again = record_ticket_event(db, event(), RULES, NOW + timedelta(seconds=5))
+    assert again.status == "duplicate" and again.survey_id == first.survey_id
+    assert len(surveys(db)) == 1
+
+
+def test_reopen_cancels_a_pending_survey_and_a_reclose_surveys_again(db):
+    record_ticket_event(db, event(), RULES, NOW)
+    reopened = record_ticket_event(db, event("reopened"), RULES, NOW + timedelta(minutes=5))
+    assert reopened.status == "skipped" and "reopened" in reopened.reason
+    assert surveys(db)[0]["state"] == "skipped"
+    again = record_ticket_event(db, event(), RULES, NOW + timedelta(hours=2))
+    assert again.status == "scheduled"
+    assert [s["closure_seq"] for s in surveys(db)] == [1, 2]
+    ticket = db["tickets"].get(again.ticket_id)
+    assert (ticket["closure_count"], ticket["reopen_count"], ticket["status"]) == (2, 1, "closed")
+
+
+def test_cooldown_is_per_customer_and_per_survey_type(db):
+    record_ticket_event(db, event(ticket="A", survey_type="nps"), RULES, NOW)
+    second = record_ticket_event(
+        db, event(ticket="B", survey_type="nps"), RULES, NOW + timedelta(days=1)
+    )
+    assert second.status == "skipped" and second.reason.startswith("cooldown")
+    other_type = record_ticket_event(
+        db, event(ticket="C", survey_type="ces"), RULES, NOW + timedelta(days=1)
+    )
+    assert other_type.status == "scheduled"  # a CES survey is not pushed back by an NPS one
+    other_customer = record_ticket_event(
+        db, event(ticket="D", customer="U0OTHER", survey_type="nps"), RULES, NOW + timedelta(days=1)
+    )
+    assert other_customer.status == "scheduled"
+    later = record_ticket_event(
+        db, event(ticket="E", survey_type="nps"), RULES, NOW + timedelta(days=8)
+    )
+    assert later.status == "scheduled"
+
+
+def test_a_skipped_survey_does_not_start_a_cooldown(db):
+    record_ticket_event(db, event(ticket="A"), RULES, NOW)
+    record_ticket_event(db, event("reopened", ticket="A"), RULES, NOW)
+    assert (
+        record_ticket_event(db, event(ticket="B"), RULES, NOW + timedelta(hours=1)).status
+        == "scheduled"
+    )
+
+
+def test_sampling_is_deterministic_and_close_to_the_rate(db):
+    rules = SurveyRules(sample=0.3)
+    outcomes = [
+        record_ticket_event(db, event(ticket=f"S{i}", customer=f"U{i:05d}X"), rules, NOW).status
+        for i in range(400)
+    ]
+    share = outcomes.count("scheduled") / len(outcomes)
+    assert 0.24 < share < 0.36
+    assert all(
+        s["skip_reason"] == "not sampled (CXBOT_SURVEY_SAMPLE=0.3)"
+        for s in surveys(db)
+        if s["state"] == "skipped"
+    )
+    assert sampled("generic", "S1", 1, 0.3) == sampled("generic", "S1", 1, 0.3)
+    assert not sampled("generic", "S1", 1, 0.0)
+
+
+def test_attribution_is_a_snapshot(db):
+    record_ticket_event(db, event(team="billing", agent_name="Dana"), RULES, NOW)
+    record_ticket_event(
+        db,
+        event("reopened", team="technical", agent_name="Omar"),
+        RULES,
+        NOW + timedelta(minutes=1),
+    )
+    first = surveys(db)[0]
+    assert (first["team"], first["agent"]) == ("billing", "Dana")
+
+
+@pytest.mark.parametrize("kind", ["reopened"])
+def test_reopen_of_an_unknown_ticket_creates_it_open(db, kind):
+    result = record_ticket_event(db, event(kind), RULES, NOW)
+    assert result.status == "skipped" and result.survey_id is None
+    assert db["tickets"].get(result.ticket_id)["status"] == "open"
