@@ -62,6 +62,16 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias="CXBOT_ADMINS"
     )
     timezone: str = Field("UTC", validation_alias="CXBOT_TIMEZONE")
+    zendesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_ZENDESK_SECRET")
+    freshdesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_FRESHDESK_SECRET")
+    jira_secret: SecretStr | None = Field(None, validation_alias="CXBOT_JIRA_SECRET")
+    intercom_secret: SecretStr | None = Field(None, validation_alias="CXBOT_INTERCOM_SECRET")
+
+    def source_secret(self, source: str) -> str | None:
+        """A helpdesk's own signing secret, falling back to CXBOT_WEBHOOK_SECRET."""
+        own = getattr(self, f"{source}_secret", None)
+        chosen = own or self.webhook_secret
+        return chosen.get_secret_value() if chosen else None
 
     @field_validator("slack_api_url")
     @classmethod
@@ -106,6 +116,8 @@ def load_settings(**overrides: object) -> Settings:
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
             given = error.get("input")
-            shown = "" if name.startswith(("SLACK_", "CXBOT_WEBHOOK")) else f" (got {given!r})"
+            shown = (
+                "" if name.startswith("SLACK_") or name.endswith("_SECRET") else f" (got {given!r})"
+            )
             problems.append(f"{name}: {message}{shown}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None

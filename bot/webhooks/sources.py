@@ -1,4 +1,4 @@
-"""The webhook sources cxbot accepts, by URL path segment."""
+"""The webhook sources cxbot accepts, by URL path segment: /webhooks/<name>."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.settings import Settings
-from bot.webhooks import generic
+from bot.webhooks import freshdesk, generic, intercom, jira, zendesk
 from storage.tickets import TicketEvent
 
 
@@ -18,5 +18,8 @@ class WebhookSource:
 
 
 SOURCES: dict[str, WebhookSource] = {
-    "generic": WebhookSource("generic", generic.verify, generic.parse),
+    module.__name__.rsplit(".", 1)[1]: WebhookSource(
+        module.__name__.rsplit(".", 1)[1], module.verify, module.parse
+    )
+    for module in (generic, zendesk, freshdesk, jira, intercom)
 }
