@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -17,7 +18,8 @@ from bot.delivery import DeliveryPolicy, OutboxWorker
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.store import Store
-from bot.webhooks.intake import make_endpoint
+from bot.intake_writer import IntakeWriter
+from bot.webhooks.intake import make_endpoint, rules_from
 from storage.timestamps import parse_timestamp, to_db
 
 
@@ -37,6 +39,7 @@ def create_server(
     store = Store(settings.db_path)
     bolt = create_app(settings, store)
     handler = AsyncSlackRequestHandler(bolt)
+    writer = IntakeWriter(store.connect, rules_from(settings))
     policy = DeliveryPolicy(
         expires_after=settings.survey_expires, reminder_after=settings.reminder_after
     )
@@ -70,12 +73,19 @@ def create_server(
             if socket is not None:
                 await socket.close_async()
             worker.stop()
+            writer.close()
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
-            Route("/webhooks/{source}", make_endpoint(settings, store), methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/webhooks/{source}", make_endpoint(settings, writer), methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if os.environ.get("CXBOT_BENCH_FLOOR") == "1":
+        routes.append(Route("/bench/noop", noop, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def noop(request: Request) -> JSONResponse:
+    """The benchmark's floor: the same server and body read, no verification, no storage."""
+    await request.body()
+    return JSONResponse({"status": "noop"}, 202)

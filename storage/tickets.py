@@ -75,22 +75,51 @@ def record_ticket_event(
 ) -> IntakeResult:
     """Store the event and apply the survey rules, in one durable transaction."""
     with write_transaction(db):
-        ticket = _ticket_row(db, event)
-        if event.kind == "closed":
-            result = _closed(db, ticket, event, rules, now)
-        else:
-            result = _reopened(db, ticket, event, now)
-        _log_event(db, event, result, now)
+        return apply_ticket_event(db, event, rules, now)
+
+
+def apply_ticket_event(
+    db: Database, event: TicketEvent, rules: SurveyRules, now: datetime
+) -> IntakeResult:
+    """The writes for one event, inside the caller's transaction (see bot/intake_writer.py)."""
+    ticket = _ticket_row(db, event)
+    if event.kind == "closed":
+        result = _closed(db, ticket, event, rules, now)
+    else:
+        result = _reopened(db, ticket, event, now)
+    _log_event(db, event, result, now)
     return result
 
 
+# The intake path writes with plain SQL: sqlite-utils' insert() reads the
+# table's schema on every call, which tripled the cost of a webhook.
+
+
+def _one(db: Database, sql: str, params: list) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
+
+def _insert(db: Database, table: str, values: dict[str, object]) -> int:
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    return db.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())
+    ).lastrowid
+
+
+def _update(db: Database, table: str, row_id: int, values: dict[str, object]) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+
+
 def _ticket_row(db: Database, event: TicketEvent) -> dict | None:
-    rows = list(
-        db["tickets"].rows_where(
-            "source = ? AND external_id = ?", [event.source, event.external_id]
-        )
+    return _one(
+        db,
+        "SELECT * FROM tickets WHERE source = ? AND external_id = ?",
+        [event.source, event.external_id],
     )
-    return rows[0] if rows else None
 
 
 def _attributes(event: TicketEvent) -> dict[str, object]:
@@ -117,11 +146,11 @@ def _upsert_ticket(
     values = {**_attributes(event), **changes, "updated_at": to_db(now)}
     if ticket is None:
         values.update(source=event.source, external_id=event.external_id)
-        ticket_id = db["tickets"].insert(values).last_pk
+        ticket_id = _insert(db, "tickets", values)
     else:
         ticket_id = ticket["id"]
-        db["tickets"].update(ticket_id, values)
-    return db["tickets"].get(ticket_id)
+        _update(db, "tickets", ticket_id, values)
+    return _one(db, "SELECT * FROM tickets WHERE id = ?", [ticket_id])
 
 
 def _closed(
@@ -165,7 +194,7 @@ def _reopened(db: Database, ticket: dict | None, event: TicketEvent, now: dateti
     survey = _survey_for_closure(db, ticket["id"], ticket["closure_count"])
     if survey and survey["state"] == "scheduled":
         reason = "ticket reopened before the survey was sent"
-        db["surveys"].update(survey["id"], {"state": "skipped", "skip_reason": reason})
+        _update(db, "surveys", survey["id"], {"state": "skipped", "skip_reason": reason})
         return IntakeResult(ticket["id"], survey["id"], "skipped", reason)
     return IntakeResult(
         ticket["id"], None, "skipped", "ticket reopened; nothing to survey until it closes again"
@@ -173,8 +202,9 @@ def _reopened(db: Database, ticket: dict | None, event: TicketEvent, now: dateti
 
 
 def _survey_for_closure(db: Database, ticket_id: int, closure: int) -> dict | None:
-    rows = list(db["surveys"].rows_where("ticket_id = ? AND closure_seq = ?", [ticket_id, closure]))
-    return rows[0] if rows else None
+    return _one(
+        db, "SELECT * FROM surveys WHERE ticket_id = ? AND closure_seq = ?", [ticket_id, closure]
+    )
 
 
 def sampled(source: str, external_id: str, closure: int, rate: float) -> bool:
@@ -206,12 +236,15 @@ def _recent_survey(db: Database, recipient: str, survey_type: str, since: dateti
 
     Only the same survey type counts, so a CES survey never pushes an NPS one back.
     """
-    placeholders = ", ".join("?" for _ in ACTIVE_STATES)
+    states = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
+    # Two indexed lookups instead of one OR, which SQLite answers with a scan.
     row = db.execute(
-        "SELECT coalesce(sent_at, due_at) AS at FROM surveys "
-        f"WHERE (recipient = ? OR slack_user_id = ?) AND survey_type = ? AND state IN ({placeholders}) "
-        "AND coalesce(sent_at, due_at) > ? ORDER BY at DESC LIMIT 1",
-        [recipient, recipient, survey_type, *ACTIVE_STATES, to_db(since)],
+        "SELECT max(at) FROM ("
+        f"SELECT coalesce(sent_at, due_at) AS at FROM surveys WHERE recipient = ? AND survey_type = ? AND state IN ({states}) "
+        "UNION ALL "
+        f"SELECT coalesce(sent_at, due_at) FROM surveys WHERE slack_user_id = ? AND survey_type = ? AND state IN ({states})"
+        ") WHERE at > ?",
+        [recipient, survey_type, recipient, survey_type, to_db(since)],
     ).fetchone()
     return row[0] if row else None
 
@@ -227,35 +260,35 @@ def _insert_survey(
     skip_reason: str | None,
 ) -> int:
     """The survey row, with attribution snapshotted from the ticket as it is now."""
-    return (
-        db["surveys"]
-        .insert(
-            {
-                "ticket_id": ticket["id"],
-                "closure_seq": closure,
-                "survey_type": survey_type,
-                "recipient": event.recipient,
-                "customer_email": event.customer_email,
-                "slack_user_id": event.customer_slack_id,
-                "slack_channel": event.slack_channel,
-                "thread_ts": event.thread_ts,
-                "state": "skipped" if skip_reason else "scheduled",
-                "skip_reason": skip_reason,
-                "due_at": to_db(due),
-                "agent": ticket["agent_name"],
-                "team": ticket["team"],
-                "tags": ticket["tags"],
-                "channel": ticket["channel"],
-                "priority": ticket["priority"],
-                "created_at": to_db(now),
-            }
-        )
-        .last_pk
+    return _insert(
+        db,
+        "surveys",
+        {
+            "ticket_id": ticket["id"],
+            "closure_seq": closure,
+            "survey_type": survey_type,
+            "recipient": event.recipient,
+            "customer_email": event.customer_email,
+            "slack_user_id": event.customer_slack_id,
+            "slack_channel": event.slack_channel,
+            "thread_ts": event.thread_ts,
+            "state": "skipped" if skip_reason else "scheduled",
+            "skip_reason": skip_reason,
+            "due_at": to_db(due),
+            "agent": ticket["agent_name"],
+            "team": ticket["team"],
+            "tags": ticket["tags"],
+            "channel": ticket["channel"],
+            "priority": ticket["priority"],
+            "created_at": to_db(now),
+        },
     )
 
 
 def _log_event(db: Database, event: TicketEvent, result: IntakeResult, now: datetime) -> None:
-    db["webhook_events"].insert(
+    _insert(
+        db,
+        "webhook_events",
         {
             "source": event.source,
             "event": event.kind,
@@ -266,5 +299,5 @@ def _log_event(db: Database, event: TicketEvent, result: IntakeResult, now: date
             "ticket_id": result.ticket_id,
             "survey_id": result.survey_id,
             "body": json.dumps(event.raw, ensure_ascii=False) if event.raw else None,
-        }
+        },
     )

@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.settings import Settings
-from bot.store import Store
+from bot.intake_writer import IntakeWriter
 from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.sources import SOURCES
-from storage.tickets import SurveyRules, record_ticket_event
+from storage.tickets import SurveyRules
 
 log = logging.getLogger("cxbot.webhooks")
 MAX_BODY_BYTES = 256 * 1024
@@ -49,8 +49,7 @@ def rules_from(settings: Settings) -> SurveyRules:
     )
 
 
-def make_endpoint(settings: Settings, store: Store):
-    rules = rules_from(settings)
+def make_endpoint(settings: Settings, writer: IntakeWriter):
 
     async def webhook(request: Request) -> JSONResponse:
         name = request.path_params["source"]
@@ -77,7 +76,7 @@ def make_endpoint(settings: Settings, store: Store):
                 {"ticket_id": None, "survey_id": None, "status": "skipped", "reason": str(exc)}, 202
             )
         try:
-            result = await store.run(record_ticket_event, event, rules, datetime.now(UTC))
+            result = await writer.submit(event, datetime.now(UTC))
         except Exception:
             log.exception("webhook %s could not be stored", name)
             return JSONResponse({"error": "could not store the event; please retry"}, 503)

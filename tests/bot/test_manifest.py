@@ -18,7 +18,9 @@ SCOPE_FOR = {
 
 
 def called_methods() -> set[str]:
-    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if "emulator" not in p.parts)
+    source = "\n".join(
+        p.read_text() for p in (ROOT / "bot").rglob("*.py") if "emulator" not in p.parts
+    )
     return set(re.findall(r"client\.([a-z]+_[A-Za-z]+)\(", source))
 
 
@@ -35,6 +37,10 @@ def test_slash_command_events_and_interactivity_point_at_the_bolt_path():
     assert command["command"] == "/cx"
     settings = MANIFEST["settings"]
     assert settings["interactivity"]["is_enabled"] is True
-    for url in (command["url"], settings["interactivity"]["request_url"], settings["event_subscriptions"]["request_url"]):
+    for url in (
+        command["url"],
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ):
         assert url.endswith("/slack/events")
     assert {"message.im", "app_home_opened"} <= set(settings["event_subscriptions"]["bot_events"])

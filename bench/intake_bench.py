@@ -1,0 +1,132 @@
+"""Webhook intake throughput: ``python bench/intake_bench.py [--requests 3000] [--concurrency 16]``.
+
+Starts a real ``cxbot serve`` (a subprocess, uvicorn, fresh SQLite file, Slack
+pointed at a dead local port so the outbox stays idle), posts signed
+``ticket.closed`` webhooks from a bounded asyncio load generator on
+127.0.0.1, and prints accepted webhooks/s and p50/p99 latency next to the
+same figures for a bare endpoint of the same server that does no work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+from bot.webhooks.signatures import sign_generic
+
+SECRET = "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, db: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET="bench", SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
+        CXBOT_WEBHOOK_SECRET=SECRET, CXBOT_DB=str(db), CXBOT_SURVEY_DELAY="1h", CXBOT_BENCH_FLOOR="1",
+    )  # fmt: skip
+    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("cxbot serve did not start")
+
+
+def webhook(i: int) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps({
+        "event": "ticket.closed", "ticket_id": f"B{i}", "customer": {"email": f"customer{i % 5000}@example.com"},
+        "team": f"team{i % 20}", "agent": {"name": f"agent{i % 200}"}, "tags": ["bench"], "survey": "nps",
+    }).encode()  # fmt: skip
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Cxbot-Request-Timestamp": stamp,
+        "X-Cxbot-Signature": sign_generic(SECRET, stamp, body),
+    }
+    return body, headers
+
+
+async def load(
+    url: str, requests: int, concurrency: int, offset: int
+) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    accepted = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(requests):
+        queue.put_nowait(offset + i)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal accepted
+        while not queue.empty():
+            body, headers = webhook(queue.get_nowait())
+            started = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                accepted += response.status == 202
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=30)
+    ) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies, accepted
+
+
+def report(name: str, elapsed: float, latencies: list[float], accepted: int) -> None:
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(
+        f"{name:<34} {accepted / elapsed:8.0f} req/s   p50 {statistics.median(ordered):6.1f} ms   p99 {p99:6.1f} ms   ({accepted}/{len(latencies)} accepted)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as work:
+        server = start_server(port, Path(work) / "bench.db")
+        try:
+            base = f"http://127.0.0.1:{port}"
+            asyncio.run(load(f"{base}/webhooks/generic", 100, 4, 10**7))  # warm-up
+            floor = asyncio.run(load(f"{base}/bench/noop", args.requests, args.concurrency, 10**8))
+            real = asyncio.run(load(f"{base}/webhooks/generic", args.requests, args.concurrency, 0))
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"{args.requests} requests per run, {args.concurrency} concurrent connections, 127.0.0.1")
+    report("floor: bare endpoint (no work)", *floor)
+    report("signed webhooks, stored durably", *real)
+
+
+if __name__ == "__main__":
+    main()
