@@ -15,10 +15,10 @@ from starlette.routing import Route
 
 from bot.app import create_app
 from bot.delivery import DeliveryPolicy, OutboxWorker
+from bot.intake_writer import IntakeWriter
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.store import Store
-from bot.intake_writer import IntakeWriter
 from bot.webhooks.intake import make_endpoint, rules_from
 from storage.timestamps import parse_timestamp, to_db
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.settings import Settings
 from bot.intake_writer import IntakeWriter
+from bot.settings import Settings
 from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.sources import SOURCES
 from storage.tickets import SurveyRules
