@@ -191,3 +191,36 @@ def test_quick_start_sample_creates_its_own_database(tmp_path):
     assert (tmp_path / "cxbot-sample" / "cxbot.db").exists()
     assert "NPS " in result.stdout and "NPS —" not in result.stdout
     assert "Response rate" in result.stdout
+
+
+def test_surveys_list_and_retry(tmp_path):
+    from storage.tickets import SurveyRules, TicketEvent, record_ticket_event
+
+    path = tmp_path / "s.db"
+    db = open_db(path)
+    event = TicketEvent(
+        source="generic", kind="closed", external_id="F1", customer_email="x@example.com"
+    )
+    survey_id = record_ticket_event(db, event, SurveyRules(), datetime.now(UTC)).survey_id
+    db.execute(
+        "UPDATE surveys SET state = 'failed', last_error = 'users_not_found' WHERE id = ?",
+        [survey_id],
+    )
+    db.close()
+    listed = json.loads(
+        run("surveys", "--state", "failed", "--json", "--db", str(path), cwd=tmp_path).stdout
+    )
+    assert [(r["id"], r["reason"], r["ticket"]) for r in listed] == [
+        (survey_id, "users_not_found", "F1")
+    ]
+    assert run("surveys", "--state", "bogus", "--db", str(path), cwd=tmp_path).returncode == 2
+    assert run("surveys", "retry", str(survey_id), "--db", str(path), cwd=tmp_path).returncode == 0
+    assert open_db(path)["surveys"].get(survey_id)["state"] == "scheduled"
+    again = run("surveys", "retry", str(survey_id), "--db", str(path), cwd=tmp_path)
+    assert again.returncode == 1 and "not failed/skipped" in again.stderr
+
+
+def test_serve_refuses_to_start_without_slack_credentials(tmp_path):
+    result = run("serve", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr

@@ -177,3 +177,17 @@ def test_restart_with_pending_surveys_loses_nothing_and_sends_once(settings_for,
         ).fetchone() == (10,)
     finally:
         second.stop()
+
+
+def test_nothing_goes_out_before_the_delay(settings_for, emulator):
+    settings = settings_for()
+    db = open_db(settings.db_path)
+    client = delivery_client(settings, timeout=2)
+    event = TicketEvent(
+        source="generic", kind="closed", external_id="D1", customer_slack_id="U0ENGLISH"
+    )
+    now = datetime.now(UTC)
+    record_ticket_event(db, event, SurveyRules(delay=timedelta(minutes=10)), now)
+    assert run_once(client, db, POLICY, now=now + timedelta(minutes=9)) == {}
+    assert emulator.calls("chat.postMessage") == []
+    assert run_once(client, db, POLICY, now=now + timedelta(minutes=10)) == {"sent": 1}

@@ -212,3 +212,47 @@ def test_unsigned_slack_requests_are_refused(server):
         click("U0ENGLISH", "cx_score_1", "1:1", "D1", "1.1", "http://x"), secret="wrong"
     )
     assert reply.status == 401
+
+
+def test_long_comments_are_stored_whole(server, emulator):
+    survey_id = server.webhook(
+        closed("T-long", survey="ces", customer={"slack_user_id": "U0CHINESE"})
+    ).json()["survey_id"]
+    emulator.wait_for("chat.postMessage")
+    sent = wait_until(
+        lambda: (
+            survey_row(server.settings.db_path, survey_id)["slack_ts"]
+            and survey_row(server.settings.db_path, survey_id)
+        )
+    )
+    server.interaction(
+        click(
+            "U0CHINESE",
+            "cx_score_2",
+            f"{survey_id}:2",
+            sent["slack_channel"],
+            sent["slack_ts"],
+            emulator.response_url(),
+        )
+    )
+    modal_text = ("客服态度很好，但是问题拖了三天才解决。" * 160)[:3000]  # the modal's limit
+    server.interaction(modal_submission("U0CHINESE", survey_id, modal_text))
+    reply_text = "לא נפתר " * 1500  # a 12,000-character DM reply
+    event = {
+        "type": "message",
+        "channel": sent["slack_channel"],
+        "channel_type": "im",
+        "user": "U0CHINESE",
+        "text": reply_text,
+        "ts": "1800000000.000300",
+        "thread_ts": sent["slack_ts"],
+    }
+    server.event(event, "EvLong")
+    stored = wait_until(
+        lambda: (
+            (response_row(server.settings.db_path, survey_id)["comment"] or "").count("\n") == 1
+            and response_row(server.settings.db_path, survey_id)
+        )
+    )
+    assert stored["comment"] == f"{modal_text}\n{reply_text.strip()}"
+    assert len(stored["comment"]) == 3000 + 1 + len(reply_text.strip())
