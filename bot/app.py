@@ -24,5 +24,5 @@ def create_app(settings: Settings, store: Store, client: AsyncWebClient | None =
         signing_secret=secret,
         process_before_response=True,
     )
-    register(app, store)
+    register(app, store, settings)
     return app

@@ -1,0 +1,185 @@
+"""Block Kit for ``/cx`` answers and the App Home: pure functions from data to blocks."""
+
+from __future__ import annotations
+
+from bot.blocks.limits import clip, context, directional, fit, section
+from bot.formatting import (
+    METRIC_NAMES,
+    NO_DATA,
+    buckets_text,
+    delta_text,
+    headline,
+    interval_text,
+    percent_text,
+    score_text,
+)
+from storage.comments import Comment
+from storage.customers import AtRisk, CustomerHistory
+from storage.metrics import Breakdown, MetricReport, SeriesPoint
+from storage.themes import ThemeStat
+
+SPARKS = "▁▂▃▄▅▆▇█"
+SENTIMENT_ICON = {"negative": "🔴", "neutral": "⚪", "positive": "🟢", None: "·"}
+
+HELP = """*cxbot* — customer-experience numbers from your surveys.
+`/cx nps|csat|ces [period] [team=…] [agent=…] [tag=…] [channel=…]` — score, 95% CI, n, buckets, change, response rate
+`/cx trend [nps|csat|ces] [weeks=12] [filters]` — weekly chart
+`/cx themes [period] [filters]` — what comments talk about, and what pulls the score down
+`/cx comments [theme=…] [sentiment=negative] [score<=6] [period] [limit=10]` — latest comments
+`/cx agents|teams [period] [nps|csat|ces]` — leaderboards (agents: admins only)
+`/cx customer <email|@user>` — one customer's history · `/cx at-risk [period]` — early churn warning
+`/cx public …` — post the answer to the channel instead of only to you
+*Periods:* `7d` `30d` `this-week` `last-month` `q3` `2026` `2026-10-01..2026-10-31` `all`
+*Examples:* `/cx nps 30d team=billing` · `/cx themes last-month` · `/cx comments sentiment=negative limit=5`"""
+
+
+def theme_name(theme: str) -> str:
+    return theme.replace("_", " ").capitalize()
+
+
+def help_blocks() -> list[dict]:
+    return [section(HELP)]
+
+
+def error_blocks(message: str) -> list[dict]:
+    problem, _, usage = message.partition("\nUsage: ")
+    blocks = [section(f":warning: {problem}")]
+    if usage:
+        blocks.append(context(f"Usage: `{usage}` · `/cx help` for everything"))
+    return blocks
+
+
+def _scope(report_label: str, filters_text: str) -> str:
+    return f"{report_label} · {filters_text}"
+
+
+def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[dict]:
+    """``NPS 42`` with its interval, n, buckets, change, response rate and warnings."""
+    current, metric = report.current, report.current.metric
+    lines = [f"*{headline(current)}*  {delta_text(metric, report.delta)} vs previous period"]
+    if current.has_data:
+        lines.append(f"{interval_text(current)} · n = {current.n:,}")
+        lines.append(buckets_text(current))
+        if metric == "csat" and current.mean is not None:
+            lines.append(f"Mean {current.mean:.2f} / 5")
+        if metric == "ces" and current.share_easy is not None:
+            lines.append(f"Easy (5–7): {current.share_easy:g}%")
+    else:
+        lines.append("No answers in this period.")
+    previous = report.previous
+    if previous is not None:
+        lines.append(f"Previous period: {score_text(metric, previous.score)} (n = {previous.n:,})")
+    rate = report.response_rate
+    lines.append(f"Response rate {percent_text(rate.rate)} ({rate.answered:,} of {rate.sent:,} surveys answered)")
+    if follow_up:
+        lines.append(follow_up)
+    blocks = [section("\n".join(lines))]
+    if current.small_sample:
+        blocks.append(context(f":warning: Small sample: n = {current.n} < 30 — treat this score with caution."))
+    blocks.append(context(_scope(report.period.label, report.filters.describe())))
+    return blocks
+
+
+def sparkline(values: list[float | None]) -> str:
+    present = [v for v in values if v is not None]
+    if not present:
+        return NO_DATA
+    low, high = min(present), max(present)
+    span = (high - low) or 1.0
+    return "".join("·" if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def trend_blocks(metric: str, points: list[SeriesPoint], filters_text: str, chart_note: str | None = None) -> list[dict]:
+    """The weekly series as a sparkline (the text fallback of the chart) and per-week values."""
+    scores = [p.summary.score for p in points]
+    first, last = points[0].label, points[-1].label
+    rows = [f"`{p.label}`  {score_text(metric, p.summary.score):>5}  n={p.summary.n:,}" for p in points]
+    blocks = [
+        section(f"*{METRIC_NAMES[metric]} by week* ({first} → {last})\n`{sparkline(scores)}`"),
+        section("\n".join(rows)),
+        context(filters_text),
+    ]
+    if chart_note:
+        blocks.append(context(chart_note))
+    return blocks
+
+
+def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) -> list[dict]:
+    if not stats:
+        return [section(f"No classified comments in {period_label}."), context(filters_text)]
+    metric = METRIC_NAMES[stats[0].impact_metric]
+    lines = []
+    for stat in stats:
+        mood = NO_DATA if stat.mean_sentiment is None else f"{stat.mean_sentiment:+.2f}"
+        change = delta_text("csat", stat.share_change).replace(" pts", " pts share")
+        impact = NO_DATA if stat.impact is None else f"{stat.impact:+g}"
+        lines.append(f"*{theme_name(stat.theme)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}")
+    pulling = [s for s in stats if s.impact is not None and s.impact > 0]
+    pulling.sort(key=lambda s: -(s.impact or 0))
+    blocks = [section(f"*Themes in {period_label}*"), *[section(line) for line in lines]]
+    if pulling:
+        top = ", ".join(f"{theme_name(s.theme)} ({s.impact:+g})" for s in pulling[:3])
+        blocks.insert(1, section(f":chart_with_downwards_trend: *Pulling {metric} down most:* {top} — {metric} without these answers would be that much higher."))
+    blocks.append(context(filters_text))
+    return fit(blocks, noun="more themes")
+
+
+def _comment_block(comment: Comment, show_agent: bool) -> dict:
+    themes = ", ".join(theme_name(t) for t in comment.themes) or "unthemed"
+    who = f" · agent {comment.agent}" if show_agent and comment.agent else ""
+    meta = f"{METRIC_NAMES[comment.survey_type]} {comment.score} · {SENTIMENT_ICON[comment.sentiment]} {comment.sentiment or 'unclassified'} · {themes} · ticket {comment.ticket or NO_DATA}{who} · {comment.answered_at[:10]}"
+    quoted = "\n".join(f"> {directional(line)}" for line in comment.text.splitlines() or [""])
+    return section(clip(f"{quoted}\n{meta}"))
+
+
+def comments_blocks(comments: list[Comment], total: int, filters_text: str, show_agent: bool = True) -> list[dict]:
+    if not comments:
+        return [section("No comments match."), context(filters_text)]
+    blocks = [section(f"*Latest comments* ({len(comments)} of {total:,})")]
+    blocks += [_comment_block(c, show_agent) for c in comments]
+    blocks.append(context(filters_text))
+    return fit(blocks, hidden=max(total - len(comments), 0), noun="more comments (raise limit= or narrow the filters)")
+
+
+def leaderboard_blocks(metric: str, by: str, rows: list[Breakdown], period_label: str) -> list[dict]:
+    if not rows:
+        return [section(f"No {METRIC_NAMES[metric]} answers in {period_label}.")]
+    ranked = sorted(rows, key=lambda r: (r.summary.score is None, -(r.summary.score or 0), -r.summary.n))
+    lines = [
+        f"{i}. *{r.key}* — {score_text(metric, r.summary.score)} (n = {r.summary.n:,}){' ⚠ small sample' if r.summary.small_sample else ''}"
+        for i, r in enumerate(ranked, start=1)
+    ]
+    chunks = ["\n".join(lines[i : i + 25]) for i in range(0, len(lines), 25)]
+    blocks = [section(f"*{METRIC_NAMES[metric]} by {by}, {period_label}*"), *[section(chunk) for chunk in chunks]]
+    return fit(blocks, noun=f"more {by}s")
+
+
+def customer_blocks(history: CustomerHistory) -> list[dict]:
+    who = " / ".join(history.keys)
+    if not history.tickets and not history.answers:
+        return [section(f"No tickets or answers for {who}.")]
+    scores = " → ".join(f"{a.survey_type.upper()} {a.score}" for a in history.answers[-12:]) or NO_DATA
+    blocks = [
+        section(f"*Customer {who}*\n{len(history.tickets)} tickets · {len(history.answers)} answers · {history.surveys_unanswered} surveys unanswered\nScores over time: {scores}"),
+    ]
+    for ticket in history.tickets[-10:]:
+        blocks.append(context(f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {ticket['team'] or NO_DATA} · agent {ticket['agent_name'] or NO_DATA} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"))
+    for answer in [a for a in history.answers if a.comment][-10:]:
+        blocks.append(section(clip(f"> {directional(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}")))
+    blocks.append(context("Open follow-ups: none recorded."))
+    return fit(blocks)
+
+
+def at_risk_blocks(customers: list[AtRisk], period_label: str) -> list[dict]:
+    if not customers:
+        return [section(f"No customers at risk in {period_label}: no repeated detractors and no sharp drops.")]
+    blocks = [section(f"*Customers at risk, {period_label}* ({len(customers)})")]
+    for risk in customers:
+        latest = risk.latest
+        comment = f"\n> {directional(latest.comment)}" if latest.comment else ""
+        blocks.append(section(clip(f"*{risk.customer}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}")))
+    return fit(blocks, noun="more customers")
+
+
+def denied_blocks(reason: str) -> list[dict]:
+    return [section(f":lock: {reason}")]

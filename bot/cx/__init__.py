@@ -1,0 +1,1 @@
+"""The ``/cx`` slash command: grammar, access control, answers, charts."""

@@ -1,0 +1,38 @@
+"""Trend charts as PNG bytes (matplotlib, headless)."""
+
+from __future__ import annotations
+
+import io
+
+from storage.metrics import SeriesPoint
+
+LIMITS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
+LABELS = {"nps": "NPS", "csat": "CSAT %", "ces": "CES (1–7)"}
+
+
+def trend_png(metric: str, points: list[SeriesPoint], title: str) -> bytes:
+    """A weekly line chart; weeks without answers are gaps, not zeros."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    labels = [p.label.split("-")[1] for p in points]
+    values = [p.summary.score if p.summary.score is not None else float("nan") for p in points]
+    counts = [p.summary.n for p in points]
+    figure, axis = plt.subplots(figsize=(8, 3.2), dpi=100)
+    try:
+        axis.plot(labels, values, marker="o", color="#1264a3", linewidth=2)
+        for x, y, n in zip(labels, values, counts, strict=True):
+            if n:
+                axis.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7, color="#616061")
+        axis.set_ylim(*LIMITS[metric])
+        axis.set_ylabel(LABELS[metric])
+        axis.set_title(title, fontsize=10)
+        axis.grid(axis="y", alpha=0.3)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
