@@ -70,12 +70,18 @@ def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[di
     if previous is not None:
         lines.append(f"Previous period: {score_text(metric, previous.score)} (n = {previous.n:,})")
     rate = report.response_rate
-    lines.append(f"Response rate {percent_text(rate.rate)} ({rate.answered:,} of {rate.sent:,} surveys answered)")
+    lines.append(
+        f"Response rate {percent_text(rate.rate)} ({rate.answered:,} of {rate.sent:,} surveys answered)"
+    )
     if follow_up:
         lines.append(follow_up)
     blocks = [section("\n".join(lines))]
     if current.small_sample:
-        blocks.append(context(f":warning: Small sample: n = {current.n} < 30 — treat this score with caution."))
+        blocks.append(
+            context(
+                f":warning: Small sample: n = {current.n} < 30 — treat this score with caution."
+            )
+        )
     blocks.append(context(_scope(report.period.label, report.filters.describe())))
     return blocks
 
@@ -86,14 +92,20 @@ def sparkline(values: list[float | None]) -> str:
         return NO_DATA
     low, high = min(present), max(present)
     span = (high - low) or 1.0
-    return "".join("·" if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+    return "".join(
+        "·" if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values
+    )
 
 
-def trend_blocks(metric: str, points: list[SeriesPoint], filters_text: str, chart_note: str | None = None) -> list[dict]:
+def trend_blocks(
+    metric: str, points: list[SeriesPoint], filters_text: str, chart_note: str | None = None
+) -> list[dict]:
     """The weekly series as a sparkline (the text fallback of the chart) and per-week values."""
     scores = [p.summary.score for p in points]
     first, last = points[0].label, points[-1].label
-    rows = [f"`{p.label}`  {score_text(metric, p.summary.score):>5}  n={p.summary.n:,}" for p in points]
+    rows = [
+        f"`{p.label}`  {score_text(metric, p.summary.score):>5}  n={p.summary.n:,}" for p in points
+    ]
     blocks = [
         section(f"*{METRIC_NAMES[metric]} by week* ({first} → {last})\n`{sparkline(scores)}`"),
         section("\n".join(rows)),
@@ -113,13 +125,20 @@ def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) 
         mood = NO_DATA if stat.mean_sentiment is None else f"{stat.mean_sentiment:+.2f}"
         change = delta_text("csat", stat.share_change).replace(" pts", " pts share")
         impact = NO_DATA if stat.impact is None else f"{stat.impact:+g}"
-        lines.append(f"*{theme_name(stat.theme)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}")
+        lines.append(
+            f"*{theme_name(stat.theme)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}"
+        )
     pulling = [s for s in stats if s.impact is not None and s.impact > 0]
     pulling.sort(key=lambda s: -(s.impact or 0))
     blocks = [section(f"*Themes in {period_label}*"), *[section(line) for line in lines]]
     if pulling:
         top = ", ".join(f"{theme_name(s.theme)} ({s.impact:+g})" for s in pulling[:3])
-        blocks.insert(1, section(f":chart_with_downwards_trend: *Pulling {metric} down most:* {top} — {metric} without these answers would be that much higher."))
+        blocks.insert(
+            1,
+            section(
+                f":chart_with_downwards_trend: *Pulling {metric} down most:* {top} — {metric} without these answers would be that much higher."
+            ),
+        )
     blocks.append(context(filters_text))
     return fit(blocks, noun="more themes")
 
@@ -132,25 +151,38 @@ def _comment_block(comment: Comment, show_agent: bool) -> dict:
     return section(clip(f"{quoted}\n{meta}"))
 
 
-def comments_blocks(comments: list[Comment], total: int, filters_text: str, show_agent: bool = True) -> list[dict]:
+def comments_blocks(
+    comments: list[Comment], total: int, filters_text: str, show_agent: bool = True
+) -> list[dict]:
     if not comments:
         return [section("No comments match."), context(filters_text)]
     blocks = [section(f"*Latest comments* ({len(comments)} of {total:,})")]
     blocks += [_comment_block(c, show_agent) for c in comments]
     blocks.append(context(filters_text))
-    return fit(blocks, hidden=max(total - len(comments), 0), noun="more comments (raise limit= or narrow the filters)")
+    return fit(
+        blocks,
+        hidden=max(total - len(comments), 0),
+        noun="more comments (raise limit= or narrow the filters)",
+    )
 
 
-def leaderboard_blocks(metric: str, by: str, rows: list[Breakdown], period_label: str) -> list[dict]:
+def leaderboard_blocks(
+    metric: str, by: str, rows: list[Breakdown], period_label: str
+) -> list[dict]:
     if not rows:
         return [section(f"No {METRIC_NAMES[metric]} answers in {period_label}.")]
-    ranked = sorted(rows, key=lambda r: (r.summary.score is None, -(r.summary.score or 0), -r.summary.n))
+    ranked = sorted(
+        rows, key=lambda r: (r.summary.score is None, -(r.summary.score or 0), -r.summary.n)
+    )
     lines = [
         f"{i}. *{r.key}* — {score_text(metric, r.summary.score)} (n = {r.summary.n:,}){' ⚠ small sample' if r.summary.small_sample else ''}"
         for i, r in enumerate(ranked, start=1)
     ]
     chunks = ["\n".join(lines[i : i + 25]) for i in range(0, len(lines), 25)]
-    blocks = [section(f"*{METRIC_NAMES[metric]} by {by}, {period_label}*"), *[section(chunk) for chunk in chunks]]
+    blocks = [
+        section(f"*{METRIC_NAMES[metric]} by {by}, {period_label}*"),
+        *[section(chunk) for chunk in chunks],
+    ]
     return fit(blocks, noun=f"more {by}s")
 
 
@@ -158,26 +190,50 @@ def customer_blocks(history: CustomerHistory) -> list[dict]:
     who = " / ".join(history.keys)
     if not history.tickets and not history.answers:
         return [section(f"No tickets or answers for {who}.")]
-    scores = " → ".join(f"{a.survey_type.upper()} {a.score}" for a in history.answers[-12:]) or NO_DATA
+    scores = (
+        " → ".join(f"{a.survey_type.upper()} {a.score}" for a in history.answers[-12:]) or NO_DATA
+    )
     blocks = [
-        section(f"*Customer {who}*\n{len(history.tickets)} tickets · {len(history.answers)} answers · {history.surveys_unanswered} surveys unanswered\nScores over time: {scores}"),
+        section(
+            f"*Customer {who}*\n{len(history.tickets)} tickets · {len(history.answers)} answers · {history.surveys_unanswered} surveys unanswered\nScores over time: {scores}"
+        ),
     ]
     for ticket in history.tickets[-10:]:
-        blocks.append(context(f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {ticket['team'] or NO_DATA} · agent {ticket['agent_name'] or NO_DATA} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"))
+        blocks.append(
+            context(
+                f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {ticket['team'] or NO_DATA} · agent {ticket['agent_name'] or NO_DATA} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"
+            )
+        )
     for answer in [a for a in history.answers if a.comment][-10:]:
-        blocks.append(section(clip(f"> {directional(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}")))
+        blocks.append(
+            section(
+                clip(
+                    f"> {directional(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
+                )
+            )
+        )
     blocks.append(context("Open follow-ups: none recorded."))
     return fit(blocks)
 
 
 def at_risk_blocks(customers: list[AtRisk], period_label: str) -> list[dict]:
     if not customers:
-        return [section(f"No customers at risk in {period_label}: no repeated detractors and no sharp drops.")]
+        return [
+            section(
+                f"No customers at risk in {period_label}: no repeated detractors and no sharp drops."
+            )
+        ]
     blocks = [section(f"*Customers at risk, {period_label}* ({len(customers)})")]
     for risk in customers:
         latest = risk.latest
         comment = f"\n> {directional(latest.comment)}" if latest.comment else ""
-        blocks.append(section(clip(f"*{risk.customer}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}")))
+        blocks.append(
+            section(
+                clip(
+                    f"*{risk.customer}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
+                )
+            )
+        )
     return fit(blocks, noun="more customers")
 
 

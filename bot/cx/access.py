@@ -62,7 +62,8 @@ class AdminDirectory:
 def own_agent_names(db: Database, user_id: str) -> tuple[str, ...]:
     """The agent names this Slack user appears under in tickets."""
     rows = db.execute(
-        "SELECT DISTINCT agent_name FROM tickets WHERE agent_slack_id = ? AND agent_name IS NOT NULL", [user_id]
+        "SELECT DISTINCT agent_name FROM tickets WHERE agent_slack_id = ? AND agent_name IS NOT NULL",
+        [user_id],
     )
     return tuple(row[0] for row in rows)
 

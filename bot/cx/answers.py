@@ -37,20 +37,35 @@ def with_resolved_agent(db: Database, command: CxCommand) -> CxCommand:
     return replace(command, filters=filters)
 
 
-def answer(db: Database, command: CxCommand, tz: ZoneInfo, now: datetime, viewer: Viewer, emails: tuple[str, ...] = ()) -> Reply:
+def answer(
+    db: Database,
+    command: CxCommand,
+    tz: ZoneInfo,
+    now: datetime,
+    viewer: Viewer,
+    emails: tuple[str, ...] = (),
+) -> Reply:
     """Blocks and fallback text for any subcommand but ``help``."""
     name = command.name
     if name in ("nps", "csat", "ces"):
         report = metric_report(db, name, command.period, command.filters)
-        return Reply(render.metric_blocks(report), f"{headline(report.current)} ({_scope(command)})")
+        return Reply(
+            render.metric_blocks(report), f"{headline(report.current)} ({_scope(command)})"
+        )
     if name == "trend":
         metric = command.metric or "nps"
         points = weekly_series(db, metric, command.weeks, tz, now, command.filters)
         note = "The chart image follows."
-        return Reply(render.trend_blocks(metric, points, command.filters.describe(), note), f"{METRIC_NAMES[metric]} weekly trend")
+        return Reply(
+            render.trend_blocks(metric, points, command.filters.describe(), note),
+            f"{METRIC_NAMES[metric]} weekly trend",
+        )
     if name == "themes":
         stats = theme_report(db, command.period, command.filters)
-        return Reply(render.themes_blocks(stats, command.period_text, command.filters.describe()), f"Themes, {command.period_text}")
+        return Reply(
+            render.themes_blocks(stats, command.period_text, command.filters.describe()),
+            f"Themes, {command.period_text}",
+        )
     if name == "comments":
         score = (command.score.op, command.score.value) if command.score else None
         comments, total = latest_comments(
@@ -58,15 +73,23 @@ def answer(db: Database, command: CxCommand, tz: ZoneInfo, now: datetime, viewer
             sentiment=command.sentiment, score=score, limit=command.limit,
         )  # fmt: skip
         show_agent = viewer.is_admin or command.filters.agent in viewer.agent_names
-        return Reply(render.comments_blocks(comments, total, _scope(command), show_agent), f"{total} comments")
+        return Reply(
+            render.comments_blocks(comments, total, _scope(command), show_agent),
+            f"{total} comments",
+        )
     if name in ("agents", "teams"):
         metric = command.metric or "nps"
         rows = breakdown(db, metric, name[:-1], command.period, command.filters)
-        return Reply(render.leaderboard_blocks(metric, name[:-1], rows, command.period_text), f"{METRIC_NAMES[metric]} by {name[:-1]}")
+        return Reply(
+            render.leaderboard_blocks(metric, name[:-1], rows, command.period_text),
+            f"{METRIC_NAMES[metric]} by {name[:-1]}",
+        )
     if name == "customer":
         history = customer_history(db, [command.subject or "", *emails])
         return Reply(render.customer_blocks(history), f"Customer {command.subject}")
     if name == "at-risk":
         risky = at_risk_customers(db, command.period)
-        return Reply(render.at_risk_blocks(risky, command.period_text), f"{len(risky)} customers at risk")
+        return Reply(
+            render.at_risk_blocks(risky, command.period_text), f"{len(risky)} customers at risk"
+        )
     return Reply(render.help_blocks(), "cxbot help")

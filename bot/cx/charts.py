@@ -25,7 +25,15 @@ def trend_png(metric: str, points: list[SeriesPoint], title: str) -> bytes:
         axis.plot(labels, values, marker="o", color="#1264a3", linewidth=2)
         for x, y, n in zip(labels, values, counts, strict=True):
             if n:
-                axis.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7, color="#616061")
+                axis.annotate(
+                    f"n={n}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 7),
+                    ha="center",
+                    fontsize=7,
+                    color="#616061",
+                )
         axis.set_ylim(*LIMITS[metric])
         axis.set_ylabel(LABELS[metric])
         axis.set_title(title, fontsize=10)

@@ -16,7 +16,19 @@ from storage.filters import Filters
 from storage.formulas import SCALES
 from storage.periods import PERIOD_HELP, Period, PeriodError, parse_period
 
-SUBCOMMANDS = ("help", "nps", "csat", "ces", "trend", "themes", "comments", "agents", "teams", "customer", "at-risk")
+SUBCOMMANDS = (
+    "help",
+    "nps",
+    "csat",
+    "ces",
+    "trend",
+    "themes",
+    "comments",
+    "agents",
+    "teams",
+    "customer",
+    "at-risk",
+)
 SENTIMENTS = ("negative", "neutral", "positive")
 USAGE = {
     "help": "/cx help",
@@ -92,7 +104,9 @@ def _split(text: str) -> list[str]:
 
 def _int_option(name: str, value: str, low: int, high: int, subcommand: str) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
-        raise UsageError(f"{name} must be a whole number from {low} to {high}, not {value!r}", subcommand)
+        raise UsageError(
+            f"{name} must be a whole number from {low} to {high}, not {value!r}", subcommand
+        )
     return int(value)
 
 
@@ -125,7 +139,9 @@ def parse_command(text: str, tz: ZoneInfo, now: datetime) -> CxCommand:
     return CxCommand(**values)
 
 
-def _apply(token: str, name: str, values: dict, filters: dict[str, str], period_text: str | None) -> str | None:
+def _apply(
+    token: str, name: str, values: dict, filters: dict[str, str], period_text: str | None
+) -> str | None:
     lowered = token.lower()
     if match := _SCORE.match(lowered):
         if name != "comments":
@@ -140,11 +156,15 @@ def _apply(token: str, name: str, values: dict, filters: dict[str, str], period_
         _key_value(key.lower(), value, name, values, filters)
         return period_text
     if period_text is not None:
-        raise UsageError(f"don't know what {token!r} means (the period is already {period_text!r})", name)
+        raise UsageError(
+            f"don't know what {token!r} means (the period is already {period_text!r})", name
+        )
     try:
         parse_period(lowered, ZoneInfo("UTC"))
     except PeriodError:
-        raise UsageError(f"don't know what {token!r} means; periods look like {PERIOD_HELP}", name) from None
+        raise UsageError(
+            f"don't know what {token!r} means; periods look like {PERIOD_HELP}", name
+        ) from None
     return lowered
 
 
@@ -160,7 +180,9 @@ def _key_value(key: str, value: str, name: str, values: dict, filters: dict[str,
         values["limit"] = _int_option("limit", value, 1, 50, name)
     elif key == "sentiment":
         if value.lower() not in SENTIMENTS:
-            raise UsageError(f"sentiment must be negative, neutral or positive, not {value!r}", name)
+            raise UsageError(
+                f"sentiment must be negative, neutral or positive, not {value!r}", name
+            )
         values["sentiment"] = value.lower()
     elif key == "theme":
         values["theme"] = value.lower()
@@ -178,7 +200,9 @@ def _check_score(values: dict) -> None:
         return
     scale = SCALES[values.get("metric") or "nps"]
     if not scale.start <= score.value <= scale.stop - 1:
-        raise UsageError(f"score {score.value} is outside the {values.get('metric') or 'nps'} scale", "comments")
+        raise UsageError(
+            f"score {score.value} is outside the {values.get('metric') or 'nps'} scale", "comments"
+        )
 
 
 def _customer(tokens: list[str], public: bool) -> CxCommand:

@@ -49,18 +49,37 @@ async def _customer_emails(client: AsyncWebClient, command: CxCommand) -> tuple[
         return ()
 
 
-async def _upload_chart(client: AsyncWebClient, store: Store, settings: Settings, command: CxCommand, channel: str, user: str, respond: AsyncRespond) -> None:
+async def _upload_chart(
+    client: AsyncWebClient,
+    store: Store,
+    settings: Settings,
+    command: CxCommand,
+    channel: str,
+    user: str,
+    respond: AsyncRespond,
+) -> None:
     metric = command.metric or "nps"
     now = datetime.now(UTC)
     try:
-        points = await store.run(weekly_series, metric, command.weeks, settings.tz, now, command.filters)
+        points = await store.run(
+            weekly_series, metric, command.weeks, settings.tz, now, command.filters
+        )
         title = f"{METRIC_NAMES[metric]} by week · {command.filters.describe()}"
         png = await asyncio.to_thread(trend_png, metric, points, title)
-        target = channel if command.public else (await client.conversations_open(users=user))["channel"]["id"]
-        await client.files_upload_v2(channel=target, content=png, filename=f"cx-{metric}-trend.png", title=title)
+        target = (
+            channel
+            if command.public
+            else (await client.conversations_open(users=user))["channel"]["id"]
+        )
+        await client.files_upload_v2(
+            channel=target, content=png, filename=f"cx-{metric}-trend.png", title=title
+        )
     except Exception as exc:  # the sparkline already answered; say why the image is missing
         log.exception("trend chart upload failed")
-        await respond(response_type="ephemeral", text=f"The chart could not be uploaded ({exc}); the sparkline above has the same numbers.")
+        await respond(
+            response_type="ephemeral",
+            text=f"The chart could not be uploaded ({exc}); the sparkline above has the same numbers.",
+        )
 
 
 def register(app: AsyncApp, store: Store, settings: Settings) -> None:
@@ -72,7 +91,9 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         return Viewer(user, is_admin, names)
 
     @app.command("/cx")
-    async def cx(ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def cx(
+        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         now = datetime.now(UTC)
         try:
             parsed = parse_command(command.get("text", ""), settings.tz, now)
@@ -97,16 +118,29 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             reply: Reply = work.result()
             await ack(response_type=response_type, text=reply.text, blocks=reply.blocks)
         else:
-            await ack(response_type="ephemeral", text="Crunching the numbers… the answer follows in a moment.")
+            await ack(
+                response_type="ephemeral",
+                text="Crunching the numbers… the answer follows in a moment.",
+            )
             _spawn(_respond_later(work, respond, response_type))
         if parsed.name == "trend":
-            _spawn(_upload_chart(client, store, settings, parsed, command["channel_id"], user, respond))
+            _spawn(
+                _upload_chart(client, store, settings, parsed, command["channel_id"], user, respond)
+            )
 
 
 async def _respond_later(work: asyncio.Future, respond: AsyncRespond, response_type: str) -> None:
     try:
         reply: Reply = await work
-        await respond(response_type=response_type, text=reply.text, blocks=reply.blocks, replace_original=False)
+        await respond(
+            response_type=response_type,
+            text=reply.text,
+            blocks=reply.blocks,
+            replace_original=False,
+        )
     except Exception:
         log.exception("/cx answer failed")
-        await respond(response_type="ephemeral", text="Sorry, that answer failed; it has been logged. Try a shorter period.")
+        await respond(
+            response_type="ephemeral",
+            text="Sorry, that answer failed; it has been logged. Try a shorter period.",
+        )

@@ -26,12 +26,23 @@ def home_view(db: Database, settings: Settings, now: datetime) -> dict:
         weeks = weekly_series(db, metric, 12, settings.tz, now)
         trend = sparkline([p.summary.score for p in weeks])
         small = " ⚠ small sample" if report.current.small_sample else ""
-        blocks.append(section(f"*{headline(report.current)}*  {delta_text(metric, report.delta)} · n = {report.current.n:,}{small}\n12 weeks: `{trend}`"))
+        blocks.append(
+            section(
+                f"*{headline(report.current)}*  {delta_text(metric, report.delta)} · n = {report.current.n:,}{small}\n12 weeks: `{trend}`"
+            )
+        )
     stats = theme_report(db, period)[:5]
     if stats:
-        lines = [f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {s.impact if s.impact is not None else '—'}" for s in stats]
+        lines = [
+            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {s.impact if s.impact is not None else '—'}"
+            for s in stats
+        ]
         blocks.append(section("*Top themes*\n" + "\n".join(lines)))
-    blocks.append(context(f"Updated {now.astimezone(settings.tz):%Y-%m-%d %H:%M} ({settings.timezone}) · `/cx help` for more"))
+    blocks.append(
+        context(
+            f"Updated {now.astimezone(settings.tz):%Y-%m-%d %H:%M} ({settings.timezone}) · `/cx help` for more"
+        )
+    )
     return {"type": "home", "blocks": fit(blocks)}
 
 

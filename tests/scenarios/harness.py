@@ -174,3 +174,13 @@ def modal_submission(user: str, survey_id: int, comment: str) -> dict:
             },
         },  # fmt: skip
     }
+
+
+def slash(text: str, user: str, response_url: str, channel: str = "C01GENERAL") -> bytes:
+    """A /cx slash-command body, form-encoded as Slack sends it."""
+    return urllib.parse.urlencode({
+        "token": "legacy", "team_id": "T0CXBOT01", "team_domain": "cx", "channel_id": channel,
+        "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/cx",
+        "text": text, "api_app_id": "A0CXBOT01", "response_url": response_url,
+        "trigger_id": f"{int(time.time())}.trigger",
+    }).encode()  # fmt: skip

@@ -1,0 +1,241 @@
+"""``/cx`` through the real app over HTTP with signed requests and the Slack emulator."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.listeners import commands as command_listener
+from storage.db import open_db
+from storage.responses import ResponseRow, insert_responses
+from storage.timestamps import to_db
+from tests.scenarios.harness import RunningServer, slash
+
+ADMIN = "U0ADMIN01"
+GROUP_ADMIN = "U01ALICE"  # member of the emulator's default user group S01CXTEAM
+AGENT_DANA = "U0DANA001"
+NOBODY = "U0NOBODY1"
+HEBREW = "הנציג לא חזר אליי, ממש מאכזב"
+PERSIAN = "پشتیبانی خیلی کند بود و می‌خواستم پولم را پس بگیرم"
+CHINESE = "客服态度很好，但是问题拖了三天才解决。"
+
+
+def seed(db_path) -> None:
+    """NPS last 30 days: billing 10,10,9,3 (dana) · technical 8,2,1 (omar); before: 9,9."""
+    db = open_db(db_path)
+    now = datetime.now(UTC)
+    rows, labels = [], []
+    data = [
+        ("billing", "Dana", 10, None, None, None), ("billing", "Dana", 10, "Fast and kind, thanks!", "positive", ("response_speed", "agent_friendliness")),
+        ("billing", "Dana", 9, None, None, None), ("billing", "Dana", 3, HEBREW, "negative", ("communication",)),
+        ("technical", "Omar", 8, CHINESE, "neutral", ("response_speed", "resolution")), ("technical", "Omar", 2, PERSIAN, "negative", ("response_speed", "billing_pricing")),
+        ("technical", "Omar", 1, "Still broken. Third time I explain it.", "negative", ("resolution", "customer_effort")),
+    ]  # fmt: skip
+    for i, (team, agent, score, comment, sentiment, themes) in enumerate(data):
+        at = to_db(now - timedelta(days=2, minutes=i))
+        rows.append(
+            ResponseRow(
+                "nps",
+                score,
+                at,
+                ticket_ref=f"N{i}",
+                comment=comment,
+                team=team,
+                agent=agent,
+                customer="emma@example.com" if score <= 3 else f"c{i}@example.com",
+            )
+        )
+        labels.append((sentiment, themes))
+    for i, score in enumerate((9, 9)):
+        rows.append(
+            ResponseRow(
+                "nps",
+                score,
+                to_db(now - timedelta(days=40, minutes=i)),
+                ticket_ref=f"P{i}",
+                team="billing",
+                agent="Dana",
+            )
+        )
+    insert_responses(db, rows)
+    ids = {r[0]: r[1] for r in db.execute("SELECT ticket_ref, id FROM responses")}
+    for i, (sentiment, themes) in enumerate(labels):
+        if sentiment:
+            db.execute(
+                "INSERT INTO classifications (response_id, sentiment, sentiment_confidence, language, model_version, classified_at) VALUES (?, ?, 0.9, 'en', 'test', ?)",
+                [ids[f"N{i}"], sentiment, to_db(now)],
+            )
+            for theme in themes:
+                db.execute(
+                    "INSERT INTO comment_themes (response_id, theme, confidence) VALUES (?, ?, 0.8)",
+                    [ids[f"N{i}"], theme],
+                )
+    db.execute(
+        "INSERT INTO tickets (source, external_id, agent_name, agent_slack_id, updated_at) VALUES ('generic', 'T-dana', 'Dana', ?, 'x')",
+        [AGENT_DANA],
+    )
+    db.close()
+
+
+@pytest.fixture
+def cx(settings_for, emulator):
+    settings = settings_for(admins=f"{ADMIN},S01CXTEAM")
+    seed(settings.db_path)
+    running = RunningServer(settings).start()
+
+    def run(text: str, user: str = ADMIN, channel: str = "C01GENERAL"):
+        reply = running.slack(
+            slash(text, user, emulator.response_url(), channel), "application/x-www-form-urlencoded"
+        )
+        assert reply.status == 200, reply.body
+        return reply.json() if reply.body else {}
+
+    run.server = running
+    yield run
+    running.stop()
+
+
+def text_of(message: dict) -> str:
+    return json.dumps(message.get("blocks", []), ensure_ascii=False) + message.get("text", "")
+
+
+def test_help_alone_and_explicit(cx):
+    for text in ("", "help"):
+        message = cx(text)
+        assert message["response_type"] == "ephemeral"
+        assert "/cx nps|csat|ces" in text_of(message) and "Examples" in text_of(message)
+
+
+def test_nps_with_interval_buckets_delta_rate_and_small_sample(cx):
+    message = cx("nps 30d")
+    body = text_of(message)
+    # 3 promoters (10,10,9), 1 passive (8), 3 detractors (3,2,1) of 7 → 0; before: 9,9 → 100
+    assert "NPS 0" in body and "▼ −100" in body
+    assert "95% CI" in body and "n = 7" in body
+    assert "Promoters 3" in body and "Detractors 3" in body
+    assert "Response rate" in body and "Small sample" in body
+
+
+def test_filters_and_public(cx):
+    message = cx("public nps 30d team=billing")
+    assert message["response_type"] == "in_channel"
+    assert "NPS 50" in text_of(message) and "team=billing" in text_of(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("nps fortnight", "don't know what 'fortnight' means"),
+        ("npx", "unknown subcommand"),
+        ("comments score<=99", "outside"),
+        ("nps team=", "needs a value"),
+    ],
+)
+def test_bad_syntax_answers_with_a_usage_hint(cx, text, problem):
+    body = text_of(cx(text))
+    assert problem in body and "Usage" in body and "Traceback" not in body
+
+
+def test_agents_leaderboard_is_for_admins(cx):
+    denied = text_of(cx("agents 30d", user=NOBODY))
+    assert ":lock:" in denied and "CXBOT_ADMINS" in denied
+    for admin in (ADMIN, GROUP_ADMIN):
+        board = text_of(cx("agents 30d", user=admin))
+        assert "*Dana* — 50" in board and "*Omar* — -67" in board
+
+
+def test_agents_see_their_own_numbers_only(cx):
+    assert "NPS 50" in text_of(cx("nps agent=Dana", user=AGENT_DANA))
+    assert "NPS 50" in text_of(cx(f"nps agent=<@{AGENT_DANA}|dana>", user=AGENT_DANA))
+    assert ":lock:" in text_of(cx("nps agent=Omar", user=AGENT_DANA))
+    assert "NPS -67" in text_of(
+        cx("nps team=technical", user=NOBODY)
+    )  # team numbers are for everyone
+    assert ":lock:" in text_of(cx("customer emma@example.com", user=NOBODY))
+
+
+def test_themes_with_share_sentiment_and_impact(cx):
+    body = text_of(cx("themes 30d"))
+    assert "Response speed* — 3 comments (60%)" in body
+    assert "Pulling NPS down most" in body
+    # without the two resolution answers (8, 1): 3 promoters, 2 detractors of 5 → 20: impact +20
+    assert "Resolution* — 2 comments (40%), sentiment -0.50" in body and "NPS impact +20" in body
+
+
+def test_comments_filtered_and_non_latin_text_intact(cx):
+    body = text_of(cx("comments sentiment=negative", user=NOBODY))
+    for text in (HEBREW, PERSIAN):
+        assert text in body
+    assert CHINESE not in body
+    assert "agent Omar" not in body  # agents are hidden from non-admins
+    assert "agent Omar" in text_of(cx("comments sentiment=negative"))
+    chinese = text_of(cx("comments theme=resolution score>=5"))
+    assert CHINESE in chinese and "Still broken" not in chinese
+
+
+def test_block_kit_limits_with_long_comments(cx, settings_for):
+    db = open_db(cx.server.settings.db_path)
+    now = datetime.now(UTC)
+    insert_responses(
+        db,
+        [
+            ResponseRow(
+                "csat",
+                1,
+                to_db(now - timedelta(hours=i)),
+                ticket_ref=f"L{i}",
+                comment=("ძალიან დიდხანს ველოდე " * 300) + str(i),
+            )
+            for i in range(60)
+        ],
+    )
+    message = cx("comments limit=50")
+    assert len(message["blocks"]) <= 50
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in message["blocks"])
+    assert "… and" in text_of(message) and "more characters" in text_of(message)
+
+
+def test_trend_uploads_a_png_to_the_dm_or_the_channel(cx, emulator):
+    message = cx("trend nps weeks=6", user=NOBODY)
+    assert "NPS by week" in text_of(message)
+    upload = emulator.wait_for("files.completeUploadExternal", timeout=15)
+    [stored] = emulator.files()
+    assert stored["content"][:8] == b"\x89PNG\r\n\x1a\n" and len(stored["content"]) > 2000
+    assert upload["params"]["channel_id"].startswith("D")  # private: the user's DM
+    cx("public trend csat", user=NOBODY)
+    emulator.wait_for(
+        "files.completeUploadExternal",
+        lambda c: c["params"].get("channel_id") == "C01GENERAL",
+        timeout=15,
+    )
+
+
+def test_customer_history_and_at_risk(cx):
+    history = text_of(cx("customer emma@example.com"))
+    assert "3 answers" in history and HEBREW in history and PERSIAN in history
+    risky = text_of(cx("at-risk 30d"))
+    assert "emma@example.com" in risky and "3 detractor answers" in risky
+
+
+def test_slow_answers_follow_through_response_url(cx, emulator, monkeypatch):
+    monkeypatch.setattr(command_listener, "FAST_ENOUGH", 0.0)
+    message = cx("nps 30d team=billing")
+    assert "Crunching" in message["text"]
+    deadline = time.monotonic() + 10
+    while not emulator.responses() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [followed] = emulator.responses()
+    assert "NPS 50" in json.dumps(followed, ensure_ascii=False)
+
+
+def test_app_home_shows_the_last_30_days(cx, emulator):
+    server = cx.server
+    event = {"type": "app_home_opened", "user": NOBODY, "channel": "D0HOME", "tab": "home"}
+    assert server.event(event, "EvHome1").status == 200
+    publish = emulator.wait_for("views.publish")
+    view = json.dumps(publish["params"]["view"], ensure_ascii=False)
+    assert publish["params"]["user_id"] == NOBODY
+    assert "NPS 0" in view and "Top themes" in view and "Response speed" in view
