@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
+from bot.alerting import publish_alerts
 from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
+from bot.digests import send_due_digests
 from bot.i18n import language_for_locale, text
 from bot.slack_client import PERMANENT_ERRORS
 from storage import surveys as outbox
@@ -36,6 +38,8 @@ class PermanentDeliveryError(Exception):
 class DeliveryPolicy:
     expires_after: timedelta = timedelta(days=7)
     reminder_after: timedelta = timedelta(hours=24)
+    theme_labels: dict[str, str] = field(default_factory=dict)
+    ticket_url: str | None = None
 
 
 def _slack_error(exc: SlackApiError) -> str:
@@ -151,6 +155,10 @@ def run_once(
     for survey in outbox.due_expiries(db, now):
         close_expired(client, db, survey)
         counts["expired"] = counts.get("expired", 0) + 1
+    if alerts := publish_alerts(client, db, policy.theme_labels, policy.ticket_url):
+        counts["alerts"] = alerts
+    if digests := send_due_digests(client, db, policy.theme_labels, now):
+        counts["digests"] = digests
     return counts
 
 

@@ -19,6 +19,7 @@ from bot.intake_writer import IntakeWriter
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.store import Store
+from bot.themes import theme_labels
 from bot.webhooks.intake import make_endpoint, rules_from
 from storage.timestamps import parse_timestamp, to_db
 
@@ -41,7 +42,10 @@ def create_server(
     handler = AsyncSlackRequestHandler(bolt)
     writer = IntakeWriter(store.connect, rules_from(settings))
     policy = DeliveryPolicy(
-        expires_after=settings.survey_expires, reminder_after=settings.reminder_after
+        expires_after=settings.survey_expires,
+        reminder_after=settings.reminder_after,
+        theme_labels=theme_labels(settings),
+        ticket_url=settings.ticket_url,
     )
 
     async def slack_events(request: Request):

@@ -8,6 +8,7 @@ message naming the setting, instead of surveying customers at the wrong time.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias="CXBOT_ADMINS"
     )
     timezone: str = Field("UTC", validation_alias="CXBOT_TIMEZONE")
+    ticket_url: str | None = Field(None, validation_alias="CXBOT_TICKET_URL")
+    themes_path: str | None = Field(None, validation_alias="CXBOT_THEMES")
     zendesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_ZENDESK_SECRET")
     freshdesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_FRESHDESK_SECRET")
     jira_secret: SecretStr | None = Field(None, validation_alias="CXBOT_JIRA_SECRET")
@@ -100,6 +103,24 @@ class Settings(BaseSettings):
         if not (value.startswith("#") or value[:1] in "CGD"):
             raise ValueError("must be a channel id (C…) or #name")
         return value
+
+    @field_validator("ticket_url")
+    @classmethod
+    def _ticket_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")) or "{id}" not in value:
+            raise ValueError("must be an http(s) URL containing {id}, e.g. https://acme.zendesk.com/agent/tickets/{id}")
+        return value
+
+    @field_validator("themes_path")
+    @classmethod
+    def _themes_path(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not Path(value).is_file():
+            raise ValueError(f"no such file: {value}")
+        return value or None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -211,6 +211,69 @@ def survey_delivery(db: Database) -> None:
     )
 
 
+@migrations(name="0005_loop_closing")
+def loop_closing(db: Database) -> None:
+    """Detractor alerts and their follow-up, label corrections, digest subscriptions.
+
+    ``responses.comment_version`` counts comment edits so the classifier knows
+    which comments changed since it labelled them.
+    """
+    _run(
+        db,
+        "ALTER TABLE responses ADD COLUMN comment_version INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE classifications ADD COLUMN comment_version INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX ix_responses_comment ON responses (comment_version) WHERE comment IS NOT NULL",
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL UNIQUE REFERENCES responses(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            slack_ts TEXT,
+            needs_update INTEGER NOT NULL DEFAULT 1,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            owner TEXT,
+            owner_at TEXT,
+            resolved_by TEXT,
+            resolved_at TEXT,
+            outcome TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX ix_alerts_pending ON alerts (needs_update)",
+        "CREATE INDEX ix_alerts_created ON alerts (created_at)",
+        """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            themes TEXT NOT NULL,
+            sentiment TEXT,
+            corrected_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE digest_subscriptions (
+            id INTEGER PRIMARY KEY,
+            subscriber TEXT NOT NULL,
+            channel TEXT,
+            weekday INTEGER NOT NULL DEFAULT 0 CHECK (weekday BETWEEN 0 AND 6),
+            at_time TEXT NOT NULL DEFAULT '09:00',
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            team TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            attempt_week TEXT,
+            attempt_at TEXT,
+            sent_week TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of every migration this version of cxbot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -266,7 +266,11 @@ def add_comment(db: Database, survey_id: int, text: str) -> int | None:
         if current and text in current.split("\n"):
             return response_id
         merged = f"{current}\n{text}" if current else text
-        db.execute("UPDATE responses SET comment = ? WHERE id = ?", [merged, response_id])
+        db.execute(
+            "UPDATE responses SET comment = ?, comment_version = comment_version + 1 WHERE id = ?",
+            [merged, response_id],
+        )
+        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
     return response_id
 
 

@@ -14,7 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.survey import answered_blocks, comment_modal, survey_text
 from bot.i18n import language_for_locale, text
+from bot.settings import Settings
 from bot.store import Store
+from storage.alerts import alert_for_score
+from storage.customers import is_detractor
 from storage import surveys as outbox
 
 SCORE = re.compile(r"^cx_score_\d+$")
@@ -37,7 +40,7 @@ async def _ephemeral(client: AsyncWebClient, body: dict, message: str) -> None:
     await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=message)
 
 
-def register(app: AsyncApp, store: Store) -> None:
+def register(app: AsyncApp, store: Store, settings: Settings) -> None:
     async def store_score(ack: AsyncAck, body: dict, context: dict) -> None:
         survey_id, score = _value(body)
         survey = await store.run(outbox.get_survey, survey_id)
@@ -45,10 +48,12 @@ def register(app: AsyncApp, store: Store) -> None:
         if survey is not None and survey.slack_user_id and survey.slack_user_id != user:
             context["cx_outcome"] = "not_for_you"
         else:
-            result = await store.run(
-                outbox.record_score, survey_id, int(score), datetime.now(UTC), user
-            )
+            now = datetime.now(UTC)
+            result = await store.run(outbox.record_score, survey_id, int(score), now, user)
             context["cx_outcome"] = result.status
+            if settings.alert_channel and result.response_id and result.status in ("recorded", "changed"):
+                detractor = is_detractor(result.survey.survey_type, int(score))
+                await store.run(alert_for_score, result.response_id, detractor, settings.alert_channel, now)
         await ack()
 
     async def show_answer(body: dict, client: AsyncWebClient, context: dict) -> None:

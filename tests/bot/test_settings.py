@@ -13,7 +13,7 @@ ALL_NAMES = [
     "CXBOT_WEBHOOK_SECRET", "CXBOT_SURVEY_DELAY", "CXBOT_SURVEY_COOLDOWN", "CXBOT_SURVEY_SAMPLE",
     "CXBOT_DEFAULT_SURVEY", "CXBOT_REMINDER_AFTER", "CXBOT_SURVEY_EXPIRES", "CXBOT_ALERT_CHANNEL",
     "CXBOT_ADMINS", "CXBOT_TIMEZONE", "CXBOT_ZENDESK_SECRET", "CXBOT_FRESHDESK_SECRET",
-    "CXBOT_JIRA_SECRET", "CXBOT_INTERCOM_SECRET",
+    "CXBOT_JIRA_SECRET", "CXBOT_INTERCOM_SECRET", "CXBOT_TICKET_URL", "CXBOT_THEMES",
 ]  # fmt: skip
 
 
@@ -69,6 +69,8 @@ def test_dotenv_in_working_directory_and_env_wins(tmp_path, monkeypatch):
         ("CXBOT_TIMEZONE", "Mars/Olympus", "unknown time zone"),
         ("SLACK_API_URL", "slack.com/api", "http"),
         ("CXBOT_ALERT_CHANNEL", "alerts", "channel id"),
+        ("CXBOT_TICKET_URL", "https://acme.example/tickets/", "{id}"),
+        ("CXBOT_THEMES", "/no/such/themes.json", "no such file"),
     ],
 )
 def test_bad_value_names_the_setting(monkeypatch, name, value, message):

@@ -1,0 +1,99 @@
+"""The detractor alert message and its two modals (resolve, correct the labels)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.limits import clip, context, directional, section
+from bot.formatting import METRIC_NAMES, NO_DATA
+from storage.alerts import OUTCOMES, AlertView
+
+OUTCOME_TEXT = {
+    "contacted": "Contacted the customer",
+    "fixed": "Problem fixed",
+    "refunded": "Refund or credit given",
+    "no_action": "No action needed",
+    "unreachable": "Customer unreachable",
+}
+RESOLVE_MODAL = "cx_alert_resolve_modal"
+RELABEL_MODAL = "cx_alert_relabel_modal"
+
+
+def _ticket(alert: AlertView, ticket_url: str | None) -> str:
+    if not alert.ticket:
+        return NO_DATA
+    if ticket_url:
+        return f"<{ticket_url.format(id=alert.ticket, source=alert.ticket_source or '')}|{alert.ticket}>"
+    return alert.ticket
+
+
+def alert_text(alert: AlertView) -> str:
+    return f"Detractor: {METRIC_NAMES[alert.survey_type]} {alert.score} on ticket {alert.ticket or NO_DATA}"
+
+
+def alert_blocks(alert: AlertView, theme_labels: dict[str, str], ticket_url: str | None = None) -> list[dict]:
+    themes = ", ".join(theme_labels.get(t, t) for t in alert.themes) or "unthemed"
+    comment = "\n".join(f"> {directional(line)}" for line in (alert.comment or "").splitlines()) or "_No comment (yet)._"
+    blocks = [
+        section(f":rotating_light: *{alert_text(alert)}*"),
+        section(clip(comment)),
+        context(
+            f"Themes: {themes} · Sentiment: {alert.sentiment or 'not classified yet'} · Ticket {_ticket(alert, ticket_url)} · "
+            f"Agent {alert.agent or NO_DATA} · Team {alert.team or NO_DATA} · Customer {alert.customer or NO_DATA}"
+        ),
+    ]
+    if alert.resolved_by:
+        note = f" — “{alert.note}”" if alert.note else ""
+        blocks.append(section(f":white_check_mark: Resolved by <@{alert.resolved_by}>: {OUTCOME_TEXT.get(alert.outcome or '', alert.outcome)}{note}"))
+    elif alert.owner:
+        blocks.append(section(f":raising_hand: <@{alert.owner}> is following up."))
+    buttons = []
+    if not alert.owner and not alert.resolved_by:
+        buttons.append(ButtonElement(text=PlainTextObject(text="I'll follow up"), action_id="cx_alert_take", value=str(alert.id), style="primary"))
+    if not alert.resolved_by:
+        buttons.append(ButtonElement(text=PlainTextObject(text="Resolved"), action_id="cx_alert_resolve", value=str(alert.id)))
+    buttons.append(ButtonElement(text=PlainTextObject(text="Wrong theme"), action_id="cx_alert_relabel", value=str(alert.id)))
+    blocks.append(ActionsBlock(block_id="cx_alert_actions", elements=buttons).to_dict())
+    return blocks
+
+
+def resolve_modal(alert_id: int) -> dict:
+    options = [Option(text=PlainTextObject(text=OUTCOME_TEXT[o]), value=o) for o in OUTCOMES]
+    return View(
+        type="modal", callback_id=RESOLVE_MODAL, private_metadata=str(alert_id),
+        title=PlainTextObject(text="Resolve detractor"), submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(block_id="outcome", label=PlainTextObject(text="Outcome"), element=StaticSelectElement(action_id="value", options=options)),
+            InputBlock(block_id="note", label=PlainTextObject(text="Note"), optional=True, element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000)),
+        ],
+    ).to_dict()  # fmt: skip
+
+
+def relabel_modal(alert: AlertView, theme_labels: dict[str, str]) -> dict:
+    """Checkboxes for the themes (current ones ticked) and the sentiment."""
+    theme_options = [Option(text=PlainTextObject(text=label[:75]), value=theme) for theme, label in list(theme_labels.items())[:10]]
+    ticked = [o for o in theme_options if o.value in alert.themes]
+    sentiments = [Option(text=PlainTextObject(text=s.capitalize()), value=s) for s in ("negative", "neutral", "positive")]
+    current = next((o for o in sentiments if o.value == alert.sentiment), None)
+    return View(
+        type="modal", callback_id=RELABEL_MODAL, private_metadata=str(alert.id),
+        title=PlainTextObject(text="Correct the labels"), submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(block_id="themes", label=PlainTextObject(text="Themes (none = unthemed)"), optional=True,
+                       element=CheckboxesElement(action_id="value", options=theme_options, initial_options=ticked or None)),
+            InputBlock(block_id="sentiment", label=PlainTextObject(text="Sentiment"),
+                       element=StaticSelectElement(action_id="value", options=sentiments, initial_option=current)),
+        ],
+    ).to_dict()  # fmt: skip

@@ -1,0 +1,88 @@
+"""The weekly digest as a short story: the numbers, what moved them, customers' words, the loop."""
+
+from __future__ import annotations
+
+from bot.blocks.limits import clip, context, directional, fit, section
+from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, score_text
+from bot.privacy import mask_personal_data
+from storage.comments import Comment
+from storage.digest import Digest, MetricWeek
+from storage.timestamps import format_duration
+
+
+def _metric_line(week: MetricWeek) -> str:
+    metric = week.metric
+    name = METRIC_NAMES[metric]
+    if not week.current.has_data:
+        return f"*{name}* — no answers this week."
+    baseline = score_text(metric, week.baseline.score)
+    small = " (small sample)" if week.current.small_sample else ""
+    return (
+        f"*{name} {score_text(metric, week.current.score)}*{small} — {delta_text(metric, week.vs_previous)} vs last week, "
+        f"{delta_text(metric, week.vs_baseline)} vs the 12-week level of {baseline} · n = {week.current.n:,}"
+    )
+
+
+def _headline(digest: Digest) -> str:
+    """One sentence that says which way the week went."""
+    moved = [m for m in digest.metrics if m.vs_previous is not None and m.current.has_data]
+    if not moved:
+        return "A quiet week: too few answers to compare with last week."
+    biggest = max(moved, key=lambda m: abs(m.vs_previous or 0) / (200 if m.metric == "nps" else 100 if m.metric == "csat" else 6))
+    direction = "improved" if (biggest.vs_previous or 0) > 0 else "slipped" if (biggest.vs_previous or 0) < 0 else "held steady"
+    lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
+    if digest.movers:
+        mover = digest.movers[0]
+        return f"{lead}; the biggest mover was *{mover.theme.replace('_', ' ')}*."
+    return f"{lead}."
+
+
+def _mover_line(move, labels: dict[str, str]) -> str:
+    name = labels.get(move.theme, move.theme.replace("_", " ").capitalize())
+    share = f"in {percent_text(move.share)} of comments ({delta_text('csat', move.share_change).replace(' pts', ' pts')})"
+    feeling = NO_DATA if move.sentiment is None else f"{move.sentiment:+.2f}"
+    change = "" if move.sentiment_change is None else f", {move.sentiment_change:+.2f} vs last week"
+    impact = ""
+    if move.impact is not None and move.impact > 0:
+        impact = f"; {METRIC_NAMES[move.impact_metric]} would be {move.impact:+g} without those answers"
+    return f"• *{name}* came up {share}, sentiment {feeling}{change}{impact}"
+
+
+def _quote(comment: Comment) -> str:
+    text = mask_personal_data(comment.text)
+    quoted = "\n".join(f"> {directional(line)}" for line in text.splitlines())
+    return clip(f"{quoted}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}", 1500)
+
+
+def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
+    """The digest as mrkdwn paragraphs (blocks for Slack, lines for the terminal)."""
+    start, end = digest.period.start, digest.period.end
+    scope = f" · {digest.filters.describe()}" if digest.filters.as_dict() else ""
+    rate = digest.rate
+    paragraphs = [
+        f"*Weekly CX digest — {digest.week}*{scope}",
+        _headline(digest),
+        "\n".join(_metric_line(m) for m in digest.metrics),
+        f"{digest.answers:,} answers; {rate.answered:,} of {rate.sent:,} surveys sent this week were answered (response rate {percent_text(rate.rate)}).",
+    ]
+    if digest.movers:
+        paragraphs.append("*What moved the score*\n" + "\n".join(_mover_line(m, labels) for m in digest.movers))
+    quotes = [*digest.worst, *digest.best]
+    if quotes:
+        paragraphs.append("*In their words*\n" + "\n".join(_quote(c) for c in quotes))
+    follow = digest.follow_up
+    if follow.detractors:
+        paragraphs.append(
+            f"*Closing the loop*: {follow.followed_up} of {follow.detractors} detractors followed up ({percent_text(follow.rate)}), "
+            f"median time to follow-up {format_duration(follow.median_time_to_follow_up)}."
+        )
+    if digest.failed:
+        reasons = ", ".join(f"{error} ×{n}" for error, n in digest.failed.most_common())
+        paragraphs.append(f"*Delivery*: {sum(digest.failed.values())} surveys could not be delivered ({reasons}) — see `cxbot surveys --state failed`.")
+    paragraphs.append(f"Week of {start:%Y-%m-%d} to {end:%Y-%m-%d} · the 12-week trend chart follows.")
+    return paragraphs
+
+
+def digest_blocks(digest: Digest, labels: dict[str, str]) -> list[dict]:
+    paragraphs = digest_paragraphs(digest, labels)
+    return fit([section(p) for p in paragraphs[:-1]] + [context(paragraphs[-1])])

@@ -1,0 +1,47 @@
+"""Sending weekly digests: due by each subscription's schedule, or on demand."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlite_utils import Database
+
+from bot.blocks.digest import digest_blocks
+from bot.cx.charts import trend_png
+from storage import subscriptions as schedule
+from storage.digest import Digest, build_digest
+from storage.filters import Filters
+
+log = logging.getLogger("cxbot.digests")
+
+
+def digest_for(db: Database, subscription: schedule.Subscription, now: datetime) -> Digest:
+    return build_digest(db, ZoneInfo(subscription.timezone), now, Filters(team=subscription.team))
+
+
+def deliver_digest(client: WebClient, db: Database, subscription: schedule.Subscription, labels: dict[str, str], now: datetime) -> None:
+    """Post the digest and its 12-week chart to the channel, or to the subscriber's DM."""
+    digest = digest_for(db, subscription, now)
+    channel = subscription.channel or client.conversations_open(users=subscription.subscriber)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text=f"Weekly CX digest — {digest.week}", blocks=digest_blocks(digest, labels))
+    png = trend_png("nps", digest.series, f"NPS, 12 weeks to {digest.week} · {digest.filters.describe()}")
+    client.files_upload_v2(channel=channel, content=png, filename=f"cx-digest-{digest.week}.png", title=f"NPS trend to {digest.week}")
+
+
+def send_due_digests(client: WebClient, db: Database, labels: dict[str, str], now: datetime) -> int:
+    """Send every digest due now; a failure is recorded and retried after the claim's lease."""
+    sent = 0
+    for subscription, week in schedule.claim_due(db, now):
+        try:
+            deliver_digest(client, db, subscription, labels, now)
+        except (SlackApiError, OSError, ValueError) as exc:
+            log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
+            schedule.mark_failed(db, subscription.id, str(exc)[:500])
+            continue
+        schedule.mark_sent(db, subscription.id, week, now)
+        sent += 1
+    return sent

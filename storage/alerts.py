@@ -1,0 +1,195 @@
+"""Detractor alerts and their follow-up: who took it, how it ended, how fast.
+
+An alert row is an outbox entry too: ``needs_update`` is set whenever what the
+alert shows changes (new comment, new labels, an owner) and the background
+worker posts or updates the Slack message, retrying on faults.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from storage.db import write_transaction
+from storage.filters import Filters
+from storage.metrics import period_clauses
+from storage.periods import Period
+from storage.timestamps import parse_timestamp, to_db
+
+OUTCOMES = ("contacted", "fixed", "refunded", "no_action", "unreachable")
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """Everything an alert message shows."""
+
+    id: int
+    channel: str
+    slack_ts: str | None
+    response_id: int
+    survey_type: str
+    score: int
+    comment: str | None
+    ticket: str | None
+    ticket_source: str | None
+    agent: str | None
+    team: str | None
+    customer: str | None
+    sentiment: str | None
+    themes: tuple[str, ...]
+    owner: str | None
+    resolved_by: str | None
+    outcome: str | None
+    note: str | None
+    attempts: int
+
+
+def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> int:
+    """Create the alert for a detractor answer, or flag the existing one for an update."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO alerts (response_id, channel, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (response_id) DO UPDATE SET needs_update = 1",
+            [response_id, channel, to_db(now)],
+        )
+        return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[0]
+
+
+_VIEW = (
+    "SELECT a.id, a.channel, a.slack_ts, r.id, r.survey_type, r.score, r.comment, r.ticket_ref, t.source, r.agent, "
+    "r.team, r.customer, c.sentiment, (SELECT json_group_array(theme) FROM comment_themes WHERE response_id = r.id), "
+    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts FROM alerts a JOIN responses r ON r.id = a.response_id "
+    "LEFT JOIN classifications c ON c.response_id = r.id LEFT JOIN surveys s ON s.id = r.survey_id "
+    "LEFT JOIN tickets t ON t.id = s.ticket_id"
+)
+
+
+def _views(rows) -> list[AlertView]:
+    views = []
+    for row in rows:
+        *head, themes, owner, resolved_by, outcome, note, attempts = row
+        views.append(AlertView(*head, tuple(json.loads(themes or "[]")), owner, resolved_by, outcome, note, attempts))
+    return views
+
+
+def alert_view(db: Database, alert_id: int) -> AlertView | None:
+    found = _views(db.execute(f"{_VIEW} WHERE a.id = ?", [alert_id]))
+    return found[0] if found else None
+
+
+def pending_alerts(db: Database, limit: int = 20) -> list[AlertView]:
+    return _views(db.execute(f"{_VIEW} WHERE a.needs_update = 1 ORDER BY a.id LIMIT ?", [limit]))
+
+
+def alert_posted(db: Database, alert_id: int, ts: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE alerts SET slack_ts = ?, needs_update = 0, last_error = NULL WHERE id = ?", [ts, alert_id])
+
+
+def alert_failed(db: Database, alert_id: int, error: str, permanent: bool) -> None:
+    """Record a Slack fault; a permanent one stops retrying (the error stays visible)."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE alerts SET attempts = attempts + 1, last_error = ?, needs_update = ? WHERE id = ?",
+            [error, 0 if permanent else 1, alert_id],
+        )
+
+
+def take_alert(db: Database, alert_id: int, user: str, now: datetime) -> bool:
+    """"I'll follow up": the first taker owns it; False if someone already does."""
+    with write_transaction(db):
+        cursor = db.execute(
+            "UPDATE alerts SET owner = ?, owner_at = ?, needs_update = 1 WHERE id = ? AND owner IS NULL",
+            [user, to_db(now), alert_id],
+        )
+    return cursor.rowcount == 1
+
+
+def resolve_alert(db: Database, alert_id: int, user: str, outcome: str, note: str | None, now: datetime) -> None:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    with write_transaction(db):
+        db.execute(
+            "UPDATE alerts SET resolved_by = ?, resolved_at = ?, outcome = ?, note = ?, owner = coalesce(owner, ?), "
+            "owner_at = coalesce(owner_at, ?), needs_update = 1 WHERE id = ?",
+            [user, to_db(now), outcome, (note or "").strip() or None, user, to_db(now), alert_id],
+        )
+
+
+def correct_labels(db: Database, response_id: int, themes: list[str], sentiment: str | None, user: str, now: datetime) -> None:
+    """Store a person's correction (kept for retraining) and show it in place of the model's labels."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO corrections (response_id, themes, sentiment, corrected_by, created_at) VALUES (?, ?, ?, ?, ?)",
+            [response_id, json.dumps(sorted(set(themes))), sentiment, user, to_db(now)],
+        )
+        db.execute("DELETE FROM comment_themes WHERE response_id = ?", [response_id])
+        for theme in sorted(set(themes)):
+            db.execute("INSERT INTO comment_themes (response_id, theme, confidence) VALUES (?, ?, 1.0)", [response_id, theme])
+        version = db.execute("SELECT comment_version FROM responses WHERE id = ?", [response_id]).fetchone()[0]
+        db.execute(
+            "INSERT INTO classifications (response_id, sentiment, sentiment_confidence, language, model_version, classified_at, comment_version) "
+            "VALUES (?, ?, 1.0, NULL, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET sentiment = coalesce(excluded.sentiment, sentiment), "
+            "sentiment_confidence = 1.0, model_version = excluded.model_version, classified_at = excluded.classified_at, comment_version = excluded.comment_version",
+            [response_id, sentiment, f"corrected-by:{user}", to_db(now), version],
+        )
+        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
+
+
+def corrections(db: Database) -> list[dict]:
+    """Every correction with its comment (latest per response), for retraining."""
+    cursor = db.execute(
+        "SELECT r.comment, k.themes, k.sentiment FROM corrections k JOIN responses r ON r.id = k.response_id "
+        "WHERE k.id IN (SELECT max(id) FROM corrections GROUP BY response_id) AND r.comment IS NOT NULL"
+    )
+    return [{"text": text, "themes": json.loads(themes), "sentiment": sentiment} for text, themes, sentiment in cursor]
+
+
+@dataclass(frozen=True)
+class FollowUpStats:
+    detractors: int
+    followed_up: int
+    median_time_to_follow_up: timedelta | None
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.followed_up / self.detractors, 1) if self.detractors else None
+
+
+def follow_up_stats(db: Database, period: Period | None, filters: Filters = Filters()) -> FollowUpStats:
+    """Share of detractor alerts someone took or resolved, and the median time until they did."""
+    time_sql, time_params = period_clauses(period, "a.created_at")
+    filter_sql, filter_params = filters.where({k: f"r.{k}" for k in ("team", "agent", "channel", "tags")})
+    where = " AND ".join(["1 = 1", *time_sql, *filter_sql])
+    rows = db.execute(
+        f"SELECT a.created_at, a.owner_at FROM alerts a JOIN responses r ON r.id = a.response_id WHERE {where}",
+        [*time_params, *filter_params],
+    ).fetchall()
+    waits = [(parse_timestamp(owned) - parse_timestamp(created)).total_seconds() for created, owned in rows if owned]
+    median = timedelta(seconds=round(statistics.median(waits))) if waits else None
+    return FollowUpStats(len(rows), len(waits), median)
+
+
+def alert_for_score(db: Database, response_id: int, detractor: bool, channel: str, now: datetime) -> None:
+    """Raise an alert for a detractor score; refresh an existing alert when the score changes."""
+    if detractor:
+        queue_alert(db, response_id, channel, now)
+        return
+    with write_transaction(db):
+        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
+
+
+def open_follow_ups(db: Database, keys: list[str]) -> list[dict]:
+    """Unresolved detractor alerts for a customer (any of their keys)."""
+    marks = ", ".join("?" for _ in keys) or "NULL"
+    cursor = db.execute(
+        "SELECT a.id, r.survey_type, r.score, r.ticket_ref, a.owner, a.created_at FROM alerts a "
+        f"JOIN responses r ON r.id = a.response_id WHERE a.resolved_at IS NULL AND r.customer IN ({marks}) ORDER BY a.id",
+        keys,
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -1,0 +1,122 @@
+"""What a weekly digest says: the week's scores against last week and the 12 weeks before,
+what moved them, customers' own words, the follow-up record and delivery failures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from storage.alerts import FollowUpStats, follow_up_stats
+from storage.comments import Comment, latest_comments
+from storage.filters import Filters
+from storage.formulas import ScoreSummary, delta, summarize
+from storage.metrics import ResponseRate, SeriesPoint, period_clauses, response_rate, score_counts, weekly_series
+from storage.periods import Period, iso_weeks
+from storage.themes import ThemeStat, theme_report
+
+
+@dataclass(frozen=True)
+class MetricWeek:
+    metric: str
+    current: ScoreSummary
+    previous: ScoreSummary
+    baseline: ScoreSummary  # the 12 weeks before this one, pooled
+
+    @property
+    def vs_previous(self) -> float | None:
+        return delta(self.current.score, self.previous.score)
+
+    @property
+    def vs_baseline(self) -> float | None:
+        return delta(self.current.score, self.baseline.score)
+
+
+@dataclass(frozen=True)
+class ThemeMove:
+    theme: str
+    share: float | None
+    share_change: float | None
+    sentiment: float | None
+    sentiment_change: float | None
+    impact: float | None
+    impact_metric: str
+
+    @property
+    def size(self) -> float:
+        return abs(self.share_change or 0) / 10 + abs(self.sentiment_change or 0)
+
+
+@dataclass(frozen=True)
+class Digest:
+    week: str
+    period: Period
+    filters: Filters
+    metrics: list[MetricWeek]
+    rate: ResponseRate
+    answers: int
+    movers: list[ThemeMove]
+    worst: list[Comment]
+    best: list[Comment]
+    failed: Counter
+    follow_up: FollowUpStats
+    series: list[SeriesPoint]
+
+
+def digest_week(tz: ZoneInfo, now: datetime) -> tuple[str, Period]:
+    """The last complete ISO week in ``tz``: the week a Monday-morning digest reports on."""
+    label, start, end = iso_weeks(2, tz, now)[0]
+    previous_start = start - (end - start)
+    return label, Period(label, start, end, previous_start, start)
+
+
+def _moves(current: list[ThemeStat], previous: list[ThemeStat]) -> list[ThemeMove]:
+    before = {s.theme: s for s in previous}
+    moves = []
+    for stat in current:
+        old = before.get(stat.theme)
+        sentiment_change = delta(stat.mean_sentiment, old.mean_sentiment) if old else None
+        moves.append(ThemeMove(stat.theme, stat.share, stat.share_change, stat.mean_sentiment, sentiment_change, stat.impact, stat.impact_metric))
+    return sorted([m for m in moves if m.size > 0], key=lambda m: -m.size)
+
+
+def _failed(db: Database, period: Period, filters: Filters) -> Counter:
+    time_sql, params = period_clauses(period, "due_at")
+    filter_sql, filter_params = filters.where()
+    where = " AND ".join(["state = 'failed'", *time_sql, *filter_sql])
+    return Counter({error or "unknown": n for error, n in db.execute(f"SELECT last_error, count(*) FROM surveys WHERE {where} GROUP BY last_error", [*params, *filter_params])})
+
+
+def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = Filters()) -> Digest:
+    week, period = digest_week(tz, now)
+    before = period.previous()
+    baseline = Period("12 weeks before", period.start - timedelta(weeks=12), period.start)
+    metrics = [
+        MetricWeek(
+            metric,
+            summarize(metric, score_counts(db, metric, period, filters)),
+            summarize(metric, score_counts(db, metric, before, filters)),
+            summarize(metric, score_counts(db, metric, baseline, filters)),
+        )
+        for metric in ("nps", "csat", "ces")
+    ]
+    rates = [response_rate(db, m, period, filters) for m in ("nps", "csat", "ces")]
+    rate = ResponseRate(sum(r.answered for r in rates), sum(r.sent for r in rates))
+    current_themes = theme_report(db, period, filters)
+    previous_themes = theme_report(db, before, filters) if before else []
+    worst, _ = latest_comments(db, period, filters, sentiment="negative", limit=50)
+    best, _ = latest_comments(db, period, filters, sentiment="positive", limit=50)
+    severity = {"nps": lambda s: s / 10, "csat": lambda s: (s - 1) / 4, "ces": lambda s: (s - 1) / 6}
+    worst.sort(key=lambda c: (severity[c.survey_type](c.score), c.answered_at))
+    best.sort(key=lambda c: (-severity[c.survey_type](c.score), c.answered_at))
+    last_week = iso_weeks(13, tz, now)[:-1]
+    series = weekly_series(db, "nps", 12, tz, last_week[-1][1] + timedelta(days=1), filters)
+    return Digest(
+        week=week, period=period, filters=filters, metrics=metrics, rate=rate,
+        answers=sum(m.current.n for m in metrics), movers=_moves(current_themes, previous_themes)[:3],
+        worst=worst[:2], best=best[:1], failed=_failed(db, period, filters),
+        follow_up=follow_up_stats(db, period, filters), series=series,
+    )  # fmt: skip
