@@ -15,16 +15,22 @@ from storage import alerts
 log = logging.getLogger("cxbot.alerts")
 
 
-def publish_alerts(client: WebClient, db: Database, labels: dict[str, str], ticket_url: str | None) -> int:
+def publish_alerts(
+    client: WebClient, db: Database, labels: dict[str, str], ticket_url: str | None
+) -> int:
     """Post new alerts and refresh changed ones; returns how many went out."""
     done = 0
     for alert in alerts.pending_alerts(db):
         blocks = alert_blocks(alert, labels, ticket_url)
         try:
             if alert.slack_ts:
-                reply = client.chat_update(channel=alert.channel, ts=alert.slack_ts, text=alert_text(alert), blocks=blocks)
+                reply = client.chat_update(
+                    channel=alert.channel, ts=alert.slack_ts, text=alert_text(alert), blocks=blocks
+                )
             else:
-                reply = client.chat_postMessage(channel=alert.channel, text=alert_text(alert), blocks=blocks)
+                reply = client.chat_postMessage(
+                    channel=alert.channel, text=alert_text(alert), blocks=blocks
+                )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
             alerts.alert_failed(db, alert.id, error, permanent=error in PERMANENT_ERRORS)

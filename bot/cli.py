@@ -40,6 +40,10 @@ surveys_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(surveys_app, name="surveys")
+digest_app = typer.Typer(
+    no_args_is_help=True, help="Weekly digests: list subscriptions, preview, send now."
+)
+app.add_typer(digest_app, name="digest")
 
 out = Console()
 err = Console(stderr=True)
@@ -405,6 +409,83 @@ def surveys_retry(
     if not retry_survey(database(db), survey_id, _now()):
         raise fail(f"survey {survey_id} does not exist or is not failed/skipped", code=1)
     out.print(f"Survey {survey_id} re-queued; a running `cxbot serve` sends it within seconds.")
+
+
+@digest_app.command("list")
+def digest_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Every active digest subscription with its schedule and the last week sent."""
+    from bot.cx.digest_command import describe
+    from storage.subscriptions import subscriptions
+
+    rows = subscriptions(database(db))
+    if as_json:
+        out.print_json(json.dumps([s.__dict__ for s in rows]))
+        return
+    for row in rows:
+        out.print(
+            f"{describe(row)} · subscriber {row.subscriber} · last sent {row.sent_week or 'never'}",
+            highlight=False,
+        )
+    if not rows:
+        out.print("No digest subscriptions. In Slack: /cx digest subscribe")
+
+
+@digest_app.command("preview")
+def digest_preview(
+    team: TeamOption = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone of the week (default CXBOT_TIMEZONE).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Print this week's digest (the last complete ISO week) to the terminal."""
+    from zoneinfo import ZoneInfo
+
+    from bot.blocks.digest import digest_paragraphs
+    from bot.themes import theme_labels
+    from storage.digest import build_digest
+
+    config = settings()
+    try:
+        zone = ZoneInfo(tz) if tz else config.tz
+    except Exception:
+        raise fail(f"unknown time zone {tz!r}") from None
+    digest = build_digest(database(db), zone, _now(), Filters(team=team))
+    for paragraph in digest_paragraphs(digest, theme_labels(config)):
+        out.print(paragraph.replace("*", ""), highlight=False)
+        out.print()
+
+
+@digest_app.command("send")
+def digest_send(
+    now_flag: Annotated[
+        bool, typer.Option("--now", help="Send now instead of waiting for the schedule.")
+    ] = False,
+    subscription: Annotated[
+        int | None, typer.Option("--subscription", help="Only this subscription id.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Send digests now through Slack (all subscriptions, or one); counts as that week's digest."""
+    from bot.digests import deliver_digest
+    from bot.slack_client import delivery_client
+    from bot.themes import theme_labels
+    from storage.subscriptions import get_subscription, mark_sent, subscriptions
+
+    if not now_flag:
+        raise fail("add --now: scheduled digests are sent by a running `cxbot serve`")
+    config = settings()
+    if not config.slack_bot_token:
+        raise fail("SLACK_BOT_TOKEN must be set to send digests")
+    handle = database(db)
+    chosen = [get_subscription(handle, subscription)] if subscription else subscriptions(handle)
+    if subscription and chosen[0] is None:
+        raise fail(f"no active subscription {subscription}", code=1)
+    client, now = delivery_client(config), _now()
+    for item in chosen:
+        deliver_digest(client, handle, item, theme_labels(config), now)
+        mark_sent(handle, item.id, item.due_moment(now)[0], now)
+        out.print(f"Sent digest #{item.id} to {item.channel or item.subscriber}.")
 
 
 def main() -> None:

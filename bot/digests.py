@@ -23,13 +23,33 @@ def digest_for(db: Database, subscription: schedule.Subscription, now: datetime)
     return build_digest(db, ZoneInfo(subscription.timezone), now, Filters(team=subscription.team))
 
 
-def deliver_digest(client: WebClient, db: Database, subscription: schedule.Subscription, labels: dict[str, str], now: datetime) -> None:
+def deliver_digest(
+    client: WebClient,
+    db: Database,
+    subscription: schedule.Subscription,
+    labels: dict[str, str],
+    now: datetime,
+) -> None:
     """Post the digest and its 12-week chart to the channel, or to the subscriber's DM."""
     digest = digest_for(db, subscription, now)
-    channel = subscription.channel or client.conversations_open(users=subscription.subscriber)["channel"]["id"]
-    client.chat_postMessage(channel=channel, text=f"Weekly CX digest — {digest.week}", blocks=digest_blocks(digest, labels))
-    png = trend_png("nps", digest.series, f"NPS, 12 weeks to {digest.week} · {digest.filters.describe()}")
-    client.files_upload_v2(channel=channel, content=png, filename=f"cx-digest-{digest.week}.png", title=f"NPS trend to {digest.week}")
+    channel = (
+        subscription.channel
+        or client.conversations_open(users=subscription.subscriber)["channel"]["id"]
+    )
+    client.chat_postMessage(
+        channel=channel,
+        text=f"Weekly CX digest — {digest.week}",
+        blocks=digest_blocks(digest, labels),
+    )
+    png = trend_png(
+        "nps", digest.series, f"NPS, 12 weeks to {digest.week} · {digest.filters.describe()}"
+    )
+    client.files_upload_v2(
+        channel=channel,
+        content=png,
+        filename=f"cx-digest-{digest.week}.png",
+        title=f"NPS trend to {digest.week}",
+    )
 
 
 def send_due_digests(client: WebClient, db: Database, labels: dict[str, str], now: datetime) -> int:

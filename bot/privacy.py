@@ -13,4 +13,6 @@ def mask_personal_data(text: str) -> str:
     """Emails → [email], phone and card-like numbers → [number]; everything else untouched."""
     text = _EMAIL.sub("[email]", text)
     text = _CARD.sub("[number]", text)
-    return _PHONE.sub(lambda m: "[number]" if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text)
+    return _PHONE.sub(
+        lambda m: "[number]" if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text
+    )

@@ -111,7 +111,9 @@ class Settings(BaseSettings):
         if not value:
             return None
         if not value.startswith(("http://", "https://")) or "{id}" not in value:
-            raise ValueError("must be an http(s) URL containing {id}, e.g. https://acme.zendesk.com/agent/tickets/{id}")
+            raise ValueError(
+                "must be an http(s) URL containing {id}, e.g. https://acme.zendesk.com/agent/tickets/{id}"
+            )
         return value
 
     @field_validator("themes_path")

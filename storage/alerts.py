@@ -56,7 +56,9 @@ def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> 
             "ON CONFLICT (response_id) DO UPDATE SET needs_update = 1",
             [response_id, channel, to_db(now)],
         )
-        return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[0]
+        return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[
+            0
+        ]
 
 
 _VIEW = (
@@ -72,7 +74,17 @@ def _views(rows) -> list[AlertView]:
     views = []
     for row in rows:
         *head, themes, owner, resolved_by, outcome, note, attempts = row
-        views.append(AlertView(*head, tuple(json.loads(themes or "[]")), owner, resolved_by, outcome, note, attempts))
+        views.append(
+            AlertView(
+                *head,
+                tuple(json.loads(themes or "[]")),
+                owner,
+                resolved_by,
+                outcome,
+                note,
+                attempts,
+            )
+        )
     return views
 
 
@@ -87,7 +99,10 @@ def pending_alerts(db: Database, limit: int = 20) -> list[AlertView]:
 
 def alert_posted(db: Database, alert_id: int, ts: str) -> None:
     with write_transaction(db):
-        db.execute("UPDATE alerts SET slack_ts = ?, needs_update = 0, last_error = NULL WHERE id = ?", [ts, alert_id])
+        db.execute(
+            "UPDATE alerts SET slack_ts = ?, needs_update = 0, last_error = NULL WHERE id = ?",
+            [ts, alert_id],
+        )
 
 
 def alert_failed(db: Database, alert_id: int, error: str, permanent: bool) -> None:
@@ -100,7 +115,7 @@ def alert_failed(db: Database, alert_id: int, error: str, permanent: bool) -> No
 
 
 def take_alert(db: Database, alert_id: int, user: str, now: datetime) -> bool:
-    """"I'll follow up": the first taker owns it; False if someone already does."""
+    """ "I'll follow up": the first taker owns it; False if someone already does."""
     with write_transaction(db):
         cursor = db.execute(
             "UPDATE alerts SET owner = ?, owner_at = ?, needs_update = 1 WHERE id = ? AND owner IS NULL",
@@ -109,7 +124,9 @@ def take_alert(db: Database, alert_id: int, user: str, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
-def resolve_alert(db: Database, alert_id: int, user: str, outcome: str, note: str | None, now: datetime) -> None:
+def resolve_alert(
+    db: Database, alert_id: int, user: str, outcome: str, note: str | None, now: datetime
+) -> None:
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
     with write_transaction(db):
@@ -120,7 +137,14 @@ def resolve_alert(db: Database, alert_id: int, user: str, outcome: str, note: st
         )
 
 
-def correct_labels(db: Database, response_id: int, themes: list[str], sentiment: str | None, user: str, now: datetime) -> None:
+def correct_labels(
+    db: Database,
+    response_id: int,
+    themes: list[str],
+    sentiment: str | None,
+    user: str,
+    now: datetime,
+) -> None:
     """Store a person's correction (kept for retraining) and show it in place of the model's labels."""
     with write_transaction(db):
         db.execute(
@@ -129,8 +153,13 @@ def correct_labels(db: Database, response_id: int, themes: list[str], sentiment:
         )
         db.execute("DELETE FROM comment_themes WHERE response_id = ?", [response_id])
         for theme in sorted(set(themes)):
-            db.execute("INSERT INTO comment_themes (response_id, theme, confidence) VALUES (?, ?, 1.0)", [response_id, theme])
-        version = db.execute("SELECT comment_version FROM responses WHERE id = ?", [response_id]).fetchone()[0]
+            db.execute(
+                "INSERT INTO comment_themes (response_id, theme, confidence) VALUES (?, ?, 1.0)",
+                [response_id, theme],
+            )
+        version = db.execute(
+            "SELECT comment_version FROM responses WHERE id = ?", [response_id]
+        ).fetchone()[0]
         db.execute(
             "INSERT INTO classifications (response_id, sentiment, sentiment_confidence, language, model_version, classified_at, comment_version) "
             "VALUES (?, ?, 1.0, NULL, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET sentiment = coalesce(excluded.sentiment, sentiment), "
@@ -146,7 +175,10 @@ def corrections(db: Database) -> list[dict]:
         "SELECT r.comment, k.themes, k.sentiment FROM corrections k JOIN responses r ON r.id = k.response_id "
         "WHERE k.id IN (SELECT max(id) FROM corrections GROUP BY response_id) AND r.comment IS NOT NULL"
     )
-    return [{"text": text, "themes": json.loads(themes), "sentiment": sentiment} for text, themes, sentiment in cursor]
+    return [
+        {"text": text, "themes": json.loads(themes), "sentiment": sentiment}
+        for text, themes, sentiment in cursor
+    ]
 
 
 @dataclass(frozen=True)
@@ -160,21 +192,31 @@ class FollowUpStats:
         return round(100 * self.followed_up / self.detractors, 1) if self.detractors else None
 
 
-def follow_up_stats(db: Database, period: Period | None, filters: Filters = Filters()) -> FollowUpStats:
+def follow_up_stats(
+    db: Database, period: Period | None, filters: Filters = Filters()
+) -> FollowUpStats:
     """Share of detractor alerts someone took or resolved, and the median time until they did."""
     time_sql, time_params = period_clauses(period, "a.created_at")
-    filter_sql, filter_params = filters.where({k: f"r.{k}" for k in ("team", "agent", "channel", "tags")})
+    filter_sql, filter_params = filters.where(
+        {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
+    )
     where = " AND ".join(["1 = 1", *time_sql, *filter_sql])
     rows = db.execute(
         f"SELECT a.created_at, a.owner_at FROM alerts a JOIN responses r ON r.id = a.response_id WHERE {where}",
         [*time_params, *filter_params],
     ).fetchall()
-    waits = [(parse_timestamp(owned) - parse_timestamp(created)).total_seconds() for created, owned in rows if owned]
+    waits = [
+        (parse_timestamp(owned) - parse_timestamp(created)).total_seconds()
+        for created, owned in rows
+        if owned
+    ]
     median = timedelta(seconds=round(statistics.median(waits))) if waits else None
     return FollowUpStats(len(rows), len(waits), median)
 
 
-def alert_for_score(db: Database, response_id: int, detractor: bool, channel: str, now: datetime) -> None:
+def alert_for_score(
+    db: Database, response_id: int, detractor: bool, channel: str, now: datetime
+) -> None:
     """Raise an alert for a detractor score; refresh an existing alert when the score changes."""
     if detractor:
         queue_alert(db, response_id, channel, now)

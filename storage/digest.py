@@ -14,7 +14,14 @@ from storage.alerts import FollowUpStats, follow_up_stats
 from storage.comments import Comment, latest_comments
 from storage.filters import Filters
 from storage.formulas import ScoreSummary, delta, summarize
-from storage.metrics import ResponseRate, SeriesPoint, period_clauses, response_rate, score_counts, weekly_series
+from storage.metrics import (
+    ResponseRate,
+    SeriesPoint,
+    period_clauses,
+    response_rate,
+    score_counts,
+    weekly_series,
+)
 from storage.periods import Period, iso_weeks
 from storage.themes import ThemeStat, theme_report
 
@@ -79,7 +86,17 @@ def _moves(current: list[ThemeStat], previous: list[ThemeStat]) -> list[ThemeMov
     for stat in current:
         old = before.get(stat.theme)
         sentiment_change = delta(stat.mean_sentiment, old.mean_sentiment) if old else None
-        moves.append(ThemeMove(stat.theme, stat.share, stat.share_change, stat.mean_sentiment, sentiment_change, stat.impact, stat.impact_metric))
+        moves.append(
+            ThemeMove(
+                stat.theme,
+                stat.share,
+                stat.share_change,
+                stat.mean_sentiment,
+                sentiment_change,
+                stat.impact,
+                stat.impact_metric,
+            )
+        )
     return sorted([m for m in moves if m.size > 0], key=lambda m: -m.size)
 
 
@@ -87,7 +104,15 @@ def _failed(db: Database, period: Period, filters: Filters) -> Counter:
     time_sql, params = period_clauses(period, "due_at")
     filter_sql, filter_params = filters.where()
     where = " AND ".join(["state = 'failed'", *time_sql, *filter_sql])
-    return Counter({error or "unknown": n for error, n in db.execute(f"SELECT last_error, count(*) FROM surveys WHERE {where} GROUP BY last_error", [*params, *filter_params])})
+    return Counter(
+        {
+            error or "unknown": n
+            for error, n in db.execute(
+                f"SELECT last_error, count(*) FROM surveys WHERE {where} GROUP BY last_error",
+                [*params, *filter_params],
+            )
+        }
+    )
 
 
 def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = Filters()) -> Digest:
@@ -109,7 +134,11 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
     previous_themes = theme_report(db, before, filters) if before else []
     worst, _ = latest_comments(db, period, filters, sentiment="negative", limit=50)
     best, _ = latest_comments(db, period, filters, sentiment="positive", limit=50)
-    severity = {"nps": lambda s: s / 10, "csat": lambda s: (s - 1) / 4, "ces": lambda s: (s - 1) / 6}
+    severity = {
+        "nps": lambda s: s / 10,
+        "csat": lambda s: (s - 1) / 4,
+        "ces": lambda s: (s - 1) / 6,
+    }
     worst.sort(key=lambda c: (severity[c.survey_type](c.score), c.answered_at))
     best.sort(key=lambda c: (-severity[c.survey_type](c.score), c.answered_at))
     last_week = iso_weeks(13, tz, now)[:-1]

@@ -40,7 +40,9 @@ class Subscription:
         local_today = now.astimezone(tz).date()
         monday = local_today - timedelta(days=local_today.weekday())
         hours, minutes = (int(part) for part in self.at_time.split(":"))
-        moment = datetime.combine(monday + timedelta(days=self.weekday), time(hours, minutes), tzinfo=tz)
+        moment = datetime.combine(
+            monday + timedelta(days=self.weekday), time(hours, minutes), tzinfo=tz
+        )
         return week_label(monday), moment.astimezone(UTC)
 
 
@@ -60,11 +62,22 @@ def validate(weekday: str, at_time: str, timezone: str) -> tuple[int, str, str]:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {timezone!r} (use an IANA name like Europe/Bucharest)") from None
+        raise ValueError(
+            f"unknown time zone {timezone!r} (use an IANA name like Europe/Bucharest)"
+        ) from None
     return WEEKDAYS.index(day), f"{int(match.group(1)):02d}:{match.group(2)}", timezone
 
 
-def subscribe(db: Database, subscriber: str, channel: str | None, weekday: int, at_time: str, timezone: str, team: str | None, now: datetime) -> int:
+def subscribe(
+    db: Database,
+    subscriber: str,
+    channel: str | None,
+    weekday: int,
+    at_time: str,
+    timezone: str,
+    team: str | None,
+    now: datetime,
+) -> int:
     """One subscription per subscriber, channel and team: subscribing again updates the schedule."""
     with write_transaction(db):
         existing = db.execute(
@@ -88,7 +101,8 @@ def unsubscribe(db: Database, subscriber: str, channel: str | None = None) -> in
     clause, params = ("AND channel = ?", [channel]) if channel else ("", [])
     with write_transaction(db):
         return db.execute(
-            f"UPDATE digest_subscriptions SET active = 0 WHERE subscriber = ? AND active = 1 {clause}", [subscriber, *params]
+            f"UPDATE digest_subscriptions SET active = 0 WHERE subscriber = ? AND active = 1 {clause}",
+            [subscriber, *params],
         ).rowcount
 
 
@@ -97,12 +111,17 @@ _COLUMNS = "id, subscriber, channel, weekday, at_time, timezone, team, sent_week
 
 def subscriptions(db: Database, subscriber: str | None = None) -> list[Subscription]:
     clause, params = ("AND subscriber = ?", [subscriber]) if subscriber else ("", [])
-    rows = db.execute(f"SELECT {_COLUMNS} FROM digest_subscriptions WHERE active = 1 {clause} ORDER BY id", params)
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM digest_subscriptions WHERE active = 1 {clause} ORDER BY id", params
+    )
     return [Subscription(*row) for row in rows]
 
 
 def get_subscription(db: Database, subscription_id: int) -> Subscription | None:
-    row = db.execute(f"SELECT {_COLUMNS} FROM digest_subscriptions WHERE id = ? AND active = 1", [subscription_id]).fetchone()
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM digest_subscriptions WHERE id = ? AND active = 1",
+        [subscription_id],
+    ).fetchone()
     return Subscription(*row) if row else None
 
 
@@ -110,15 +129,22 @@ def claim_due(db: Database, now: datetime) -> list[tuple[Subscription, str]]:
     """Subscriptions whose digest is due this week and not sent yet, claimed (with a lease)."""
     claimed = []
     with write_transaction(db):
-        for row in db.execute(f"SELECT {_COLUMNS}, attempt_week, attempt_at FROM digest_subscriptions WHERE active = 1").fetchall():
+        for row in db.execute(
+            f"SELECT {_COLUMNS}, attempt_week, attempt_at FROM digest_subscriptions WHERE active = 1"
+        ).fetchall():
             subscription, attempt_week, attempt_at = Subscription(*row[:8]), row[8], row[9]
             week, moment = subscription.due_moment(now)
             if now < moment or subscription.sent_week == week:
                 continue
-            if attempt_week == week and attempt_at and parse_timestamp(attempt_at) > now - SEND_LEASE:
+            if (
+                attempt_week == week
+                and attempt_at
+                and parse_timestamp(attempt_at) > now - SEND_LEASE
+            ):
                 continue  # another pass is sending it right now
             db.execute(
-                "UPDATE digest_subscriptions SET attempt_week = ?, attempt_at = ? WHERE id = ?", [week, to_db(now), subscription.id]
+                "UPDATE digest_subscriptions SET attempt_week = ?, attempt_at = ? WHERE id = ?",
+                [week, to_db(now), subscription.id],
             )
             claimed.append((subscription, week))
     return claimed
@@ -135,4 +161,6 @@ def mark_sent(db: Database, subscription_id: int, week: str, now: datetime) -> N
 def mark_failed(db: Database, subscription_id: int, error: str) -> None:
     """Keep the claim's lease: the next pass after it retries, still within the same week."""
     with write_transaction(db):
-        db.execute("UPDATE digest_subscriptions SET last_error = ? WHERE id = ?", [error, subscription_id])
+        db.execute(
+            "UPDATE digest_subscriptions SET last_error = ? WHERE id = ?", [error, subscription_id]
+        )

@@ -41,9 +41,14 @@ def alert_text(alert: AlertView) -> str:
     return f"Detractor: {METRIC_NAMES[alert.survey_type]} {alert.score} on ticket {alert.ticket or NO_DATA}"
 
 
-def alert_blocks(alert: AlertView, theme_labels: dict[str, str], ticket_url: str | None = None) -> list[dict]:
+def alert_blocks(
+    alert: AlertView, theme_labels: dict[str, str], ticket_url: str | None = None
+) -> list[dict]:
     themes = ", ".join(theme_labels.get(t, t) for t in alert.themes) or "unthemed"
-    comment = "\n".join(f"> {directional(line)}" for line in (alert.comment or "").splitlines()) or "_No comment (yet)._"
+    comment = (
+        "\n".join(f"> {directional(line)}" for line in (alert.comment or "").splitlines())
+        or "_No comment (yet)._"
+    )
     blocks = [
         section(f":rotating_light: *{alert_text(alert)}*"),
         section(clip(comment)),
@@ -54,15 +59,38 @@ def alert_blocks(alert: AlertView, theme_labels: dict[str, str], ticket_url: str
     ]
     if alert.resolved_by:
         note = f" — “{alert.note}”" if alert.note else ""
-        blocks.append(section(f":white_check_mark: Resolved by <@{alert.resolved_by}>: {OUTCOME_TEXT.get(alert.outcome or '', alert.outcome)}{note}"))
+        blocks.append(
+            section(
+                f":white_check_mark: Resolved by <@{alert.resolved_by}>: {OUTCOME_TEXT.get(alert.outcome or '', alert.outcome)}{note}"
+            )
+        )
     elif alert.owner:
         blocks.append(section(f":raising_hand: <@{alert.owner}> is following up."))
     buttons = []
     if not alert.owner and not alert.resolved_by:
-        buttons.append(ButtonElement(text=PlainTextObject(text="I'll follow up"), action_id="cx_alert_take", value=str(alert.id), style="primary"))
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="I'll follow up"),
+                action_id="cx_alert_take",
+                value=str(alert.id),
+                style="primary",
+            )
+        )
     if not alert.resolved_by:
-        buttons.append(ButtonElement(text=PlainTextObject(text="Resolved"), action_id="cx_alert_resolve", value=str(alert.id)))
-    buttons.append(ButtonElement(text=PlainTextObject(text="Wrong theme"), action_id="cx_alert_relabel", value=str(alert.id)))
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Resolved"),
+                action_id="cx_alert_resolve",
+                value=str(alert.id),
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text=PlainTextObject(text="Wrong theme"),
+            action_id="cx_alert_relabel",
+            value=str(alert.id),
+        )
+    )
     blocks.append(ActionsBlock(block_id="cx_alert_actions", elements=buttons).to_dict())
     return blocks
 
@@ -82,9 +110,15 @@ def resolve_modal(alert_id: int) -> dict:
 
 def relabel_modal(alert: AlertView, theme_labels: dict[str, str]) -> dict:
     """Checkboxes for the themes (current ones ticked) and the sentiment."""
-    theme_options = [Option(text=PlainTextObject(text=label[:75]), value=theme) for theme, label in list(theme_labels.items())[:10]]
+    theme_options = [
+        Option(text=PlainTextObject(text=label[:75]), value=theme)
+        for theme, label in list(theme_labels.items())[:10]
+    ]
     ticked = [o for o in theme_options if o.value in alert.themes]
-    sentiments = [Option(text=PlainTextObject(text=s.capitalize()), value=s) for s in ("negative", "neutral", "positive")]
+    sentiments = [
+        Option(text=PlainTextObject(text=s.capitalize()), value=s)
+        for s in ("negative", "neutral", "positive")
+    ]
     current = next((o for o in sentiments if o.value == alert.sentiment), None)
     return View(
         type="modal", callback_id=RELABEL_MODAL, private_metadata=str(alert.id),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.blocks.limits import clip, context, directional, fit, section
 from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, score_text
 from bot.privacy import mask_personal_data
@@ -23,17 +25,30 @@ def _metric_line(week: MetricWeek) -> str:
     )
 
 
-def _headline(digest: Digest) -> str:
+def _headline(digest: Digest, labels: dict[str, str]) -> str:
     """One sentence that says which way the week went."""
     moved = [m for m in digest.metrics if m.vs_previous is not None and m.current.has_data]
     if not moved:
         return "A quiet week: too few answers to compare with last week."
-    biggest = max(moved, key=lambda m: abs(m.vs_previous or 0) / (200 if m.metric == "nps" else 100 if m.metric == "csat" else 6))
-    direction = "improved" if (biggest.vs_previous or 0) > 0 else "slipped" if (biggest.vs_previous or 0) < 0 else "held steady"
+    biggest = max(
+        moved,
+        key=lambda m: (
+            abs(m.vs_previous or 0)
+            / (200 if m.metric == "nps" else 100 if m.metric == "csat" else 6)
+        ),
+    )
+    direction = (
+        "improved"
+        if (biggest.vs_previous or 0) > 0
+        else "slipped"
+        if (biggest.vs_previous or 0) < 0
+        else "held steady"
+    )
     lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
     if digest.movers:
         mover = digest.movers[0]
-        return f"{lead}; the biggest mover was *{mover.theme.replace('_', ' ')}*."
+        name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())
+        return f"{lead}; the biggest mover was *{name}*."
     return f"{lead}."
 
 
@@ -44,14 +59,19 @@ def _mover_line(move, labels: dict[str, str]) -> str:
     change = "" if move.sentiment_change is None else f", {move.sentiment_change:+.2f} vs last week"
     impact = ""
     if move.impact is not None and move.impact > 0:
-        impact = f"; {METRIC_NAMES[move.impact_metric]} would be {move.impact:+g} without those answers"
+        impact = (
+            f"; {METRIC_NAMES[move.impact_metric]} would be {move.impact:+g} without those answers"
+        )
     return f"• *{name}* came up {share}, sentiment {feeling}{change}{impact}"
 
 
 def _quote(comment: Comment) -> str:
     text = mask_personal_data(comment.text)
     quoted = "\n".join(f"> {directional(line)}" for line in text.splitlines())
-    return clip(f"{quoted}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}", 1500)
+    return clip(
+        f"{quoted}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}",
+        1500,
+    )
 
 
 def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
@@ -61,12 +81,14 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
     rate = digest.rate
     paragraphs = [
         f"*Weekly CX digest — {digest.week}*{scope}",
-        _headline(digest),
+        _headline(digest, labels),
         "\n".join(_metric_line(m) for m in digest.metrics),
         f"{digest.answers:,} answers; {rate.answered:,} of {rate.sent:,} surveys sent this week were answered (response rate {percent_text(rate.rate)}).",
     ]
     if digest.movers:
-        paragraphs.append("*What moved the score*\n" + "\n".join(_mover_line(m, labels) for m in digest.movers))
+        paragraphs.append(
+            "*What moved the score*\n" + "\n".join(_mover_line(m, labels) for m in digest.movers)
+        )
     quotes = [*digest.worst, *digest.best]
     if quotes:
         paragraphs.append("*In their words*\n" + "\n".join(_quote(c) for c in quotes))
@@ -78,8 +100,13 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
         )
     if digest.failed:
         reasons = ", ".join(f"{error} ×{n}" for error, n in digest.failed.most_common())
-        paragraphs.append(f"*Delivery*: {sum(digest.failed.values())} surveys could not be delivered ({reasons}) — see `cxbot surveys --state failed`.")
-    paragraphs.append(f"Week of {start:%Y-%m-%d} to {end:%Y-%m-%d} · the 12-week trend chart follows.")
+        paragraphs.append(
+            f"*Delivery*: {sum(digest.failed.values())} surveys could not be delivered ({reasons}) — see `cxbot surveys --state failed`."
+        )
+    last_day = end - timedelta(days=1)
+    paragraphs.append(
+        f"Week of {start:%Y-%m-%d} to {last_day:%Y-%m-%d} · the 12-week trend chart follows."
+    )
     return paragraphs
 
 

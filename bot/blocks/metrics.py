@@ -186,7 +186,7 @@ def leaderboard_blocks(
     return fit(blocks, noun=f"more {by}s")
 
 
-def customer_blocks(history: CustomerHistory) -> list[dict]:
+def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = None) -> list[dict]:
     who = " / ".join(history.keys)
     if not history.tickets and not history.answers:
         return [section(f"No tickets or answers for {who}.")]
@@ -212,7 +212,15 @@ def customer_blocks(history: CustomerHistory) -> list[dict]:
                 )
             )
         )
-    blocks.append(context("Open follow-ups: none recorded."))
+    if follow_ups:
+        items = "; ".join(
+            f"{f['survey_type'].upper()} {f['score']} on ticket {f['ticket_ref'] or NO_DATA} — "
+            + (f"<@{f['owner']}> following up" if f["owner"] else "nobody has taken it yet")
+            for f in follow_ups
+        )
+        blocks.append(section(f":rotating_light: *Open follow-ups ({len(follow_ups)})*: {items}"))
+    else:
+        blocks.append(context("Open follow-ups: none."))
     return fit(blocks)
 
 

@@ -12,11 +12,13 @@ from bot.blocks import metrics as render
 from bot.cx.access import Viewer, resolve_agent
 from bot.cx.grammar import CxCommand
 from bot.formatting import METRIC_NAMES, headline
+from storage.alerts import follow_up_stats, open_follow_ups
 from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
 from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, weekly_series
 from storage.themes import theme_report
+from storage.timestamps import format_duration
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,15 @@ def answer(
     name = command.name
     if name in ("nps", "csat", "ces"):
         report = metric_report(db, name, command.period, command.filters)
+        loop = follow_up_stats(db, command.period, command.filters)
+        closing = None
+        if loop.detractors:
+            closing = (
+                f"Closing the loop: {loop.followed_up} of {loop.detractors} detractors followed up "
+                f"({loop.rate:g}%), median time to follow-up {format_duration(loop.median_time_to_follow_up)}"
+            )
         return Reply(
-            render.metric_blocks(report), f"{headline(report.current)} ({_scope(command)})"
+            render.metric_blocks(report, closing), f"{headline(report.current)} ({_scope(command)})"
         )
     if name == "trend":
         metric = command.metric or "nps"
@@ -85,8 +94,12 @@ def answer(
             f"{METRIC_NAMES[metric]} by {name[:-1]}",
         )
     if name == "customer":
-        history = customer_history(db, [command.subject or "", *emails])
-        return Reply(render.customer_blocks(history), f"Customer {command.subject}")
+        keys = [command.subject or "", *emails]
+        history = customer_history(db, keys)
+        return Reply(
+            render.customer_blocks(history, open_follow_ups(db, keys)),
+            f"Customer {command.subject}",
+        )
     if name == "at-risk":
         risky = at_risk_customers(db, command.period)
         return Reply(

@@ -16,9 +16,9 @@ from bot.blocks.survey import answered_blocks, comment_modal, survey_text
 from bot.i18n import language_for_locale, text
 from bot.settings import Settings
 from bot.store import Store
+from storage import surveys as outbox
 from storage.alerts import alert_for_score
 from storage.customers import is_detractor
-from storage import surveys as outbox
 
 SCORE = re.compile(r"^cx_score_\d+$")
 REASON = re.compile(r"^cx_reason_[a-z]+$")
@@ -51,9 +51,15 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             now = datetime.now(UTC)
             result = await store.run(outbox.record_score, survey_id, int(score), now, user)
             context["cx_outcome"] = result.status
-            if settings.alert_channel and result.response_id and result.status in ("recorded", "changed"):
+            if (
+                settings.alert_channel
+                and result.response_id
+                and result.status in ("recorded", "changed")
+            ):
                 detractor = is_detractor(result.survey.survey_type, int(score))
-                await store.run(alert_for_score, result.response_id, detractor, settings.alert_channel, now)
+                await store.run(
+                    alert_for_score, result.response_id, detractor, settings.alert_channel, now
+                )
         await ack()
 
     async def show_answer(body: dict, client: AsyncWebClient, context: dict) -> None:

@@ -39,7 +39,11 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         if not taken:
             view = await store.run(alerts.alert_view, alert_id)
             owner = f"<@{view.owner}>" if view and view.owner else "someone"
-            await client.chat_postEphemeral(channel=body["channel"]["id"], user=user, text=f"{owner} is already following up on this one.")
+            await client.chat_postEphemeral(
+                channel=body["channel"]["id"],
+                user=user,
+                text=f"{owner} is already following up on this one.",
+            )
 
     async def open_resolve(body: dict, client: AsyncWebClient) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(_alert_id(body)))
@@ -60,14 +64,32 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             await ack(response_action="errors", errors={"outcome": "Choose an outcome."})
             return
         note = _selected(view, "note").get("value")
-        await store.run(alerts.resolve_alert, int(view["private_metadata"]), body["user"]["id"], outcome, note, datetime.now(UTC))
+        await store.run(
+            alerts.resolve_alert,
+            int(view["private_metadata"]),
+            body["user"]["id"],
+            outcome,
+            note,
+            datetime.now(UTC),
+        )
         await ack()
 
     @app.view(RELABEL_MODAL)
     async def save_labels(ack: AsyncAck, body: dict, view: dict) -> None:
-        themes = [o["value"] for o in _selected(view, "themes").get("selected_options") or [] if o["value"] in labels]
+        themes = [
+            o["value"]
+            for o in _selected(view, "themes").get("selected_options") or []
+            if o["value"] in labels
+        ]
         sentiment = (_selected(view, "sentiment").get("selected_option") or {}).get("value")
         alert = await store.run(alerts.alert_view, int(view["private_metadata"]))
         if alert is not None:
-            await store.run(alerts.correct_labels, alert.response_id, themes, sentiment, body["user"]["id"], datetime.now(UTC))
+            await store.run(
+                alerts.correct_labels,
+                alert.response_id,
+                themes,
+                sentiment,
+                body["user"]["id"],
+                datetime.now(UTC),
+            )
         await ack()

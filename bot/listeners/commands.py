@@ -11,20 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.digest import digest_blocks
 from bot.blocks.metrics import denied_blocks, error_blocks, help_blocks
 from bot.cx.access import AdminDirectory, Viewer, denial, own_agent_names
 from bot.cx.answers import Reply, answer, with_resolved_agent
 from bot.cx.charts import trend_png
+from bot.cx.digest_command import USAGE as DIGEST_USAGE
+from bot.cx.digest_command import describe, is_digest, parse_digest
 from bot.cx.grammar import CxCommand, UsageError, parse_command
 from bot.formatting import METRIC_NAMES
 from bot.settings import Settings
 from bot.store import Store
+from bot.themes import theme_labels
+from storage.digest import build_digest
+from storage.filters import Filters
 from storage.metrics import weekly_series
+from storage.subscriptions import subscribe, subscriptions, unsubscribe, validate
 
 log = logging.getLogger("cxbot.commands")
 FAST_ENOUGH = 2.0
@@ -84,6 +92,61 @@ async def _upload_chart(
 
 def register(app: AsyncApp, store: Store, settings: Settings) -> None:
     admins = AdminDirectory(settings.admins, app.client)
+    labels = theme_labels(settings)
+
+    async def user_tz(client: AsyncWebClient, user: str) -> str:
+        try:
+            return (await client.users_info(user=user))["user"].get("tz") or settings.timezone
+        except SlackApiError:
+            return settings.timezone
+
+    async def digest(
+        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, now: datetime
+    ) -> None:
+        user = command["user_id"]
+        try:
+            parsed = parse_digest(command.get("text", ""))
+            if parsed.action == "subscribe":
+                weekday, at_time, tz = validate(
+                    parsed.day, parsed.time, parsed.tz or await user_tz(client, user)
+                )
+        except (UsageError, ValueError) as exc:
+            message = str(exc) if isinstance(exc, UsageError) else f"{exc}\nUsage: {DIGEST_USAGE}"
+            await ack(response_type="ephemeral", text=message, blocks=error_blocks(message))
+            return
+        if parsed.action == "subscribe":
+            subscription_id = await store.run(
+                subscribe, user, parsed.channel, weekday, at_time, tz, parsed.team, now
+            )
+            [created] = [s for s in await store.run(subscriptions, user) if s.id == subscription_id]
+            text = f"Subscribed to the weekly CX digest {describe(created)}."
+        elif parsed.action == "unsubscribe":
+            stopped = await store.run(unsubscribe, user, parsed.channel)
+            text = (
+                f"Stopped {stopped} digest subscription(s)."
+                if stopped
+                else "You had no digest subscription to stop."
+            )
+        elif parsed.action == "list":
+            mine = await store.run(subscriptions, user)
+            text = (
+                "\n".join(describe(s) for s in mine)
+                or "You have no digest subscriptions. Try `/cx digest subscribe`."
+            )
+        else:
+            tz = ZoneInfo(parsed.tz or await user_tz(client, user))
+            work = asyncio.ensure_future(
+                store.run(build_digest, tz, now, Filters(team=parsed.team))
+            )
+            done, _ = await asyncio.wait({work}, timeout=FAST_ENOUGH)
+            if work in done:
+                blocks = digest_blocks(work.result(), labels)
+                await ack(response_type="ephemeral", text="Weekly CX digest preview", blocks=blocks)
+            else:
+                await ack(response_type="ephemeral", text="Building the digest preview…")
+                _spawn(_respond_later(_as_reply(work, labels), respond, "ephemeral"))
+            return
+        await ack(response_type="ephemeral", text=text)
 
     async def viewer_for(user: str) -> Viewer:
         is_admin = await admins.is_admin(user)
@@ -95,6 +158,9 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         now = datetime.now(UTC)
+        if is_digest(command.get("text", "")):
+            await digest(ack, command, client, respond, now)
+            return
         try:
             parsed = parse_command(command.get("text", ""), settings.tz, now)
         except UsageError as exc:
@@ -127,6 +193,10 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             _spawn(
                 _upload_chart(client, store, settings, parsed, command["channel_id"], user, respond)
             )
+
+
+async def _as_reply(work: asyncio.Future, labels: dict[str, str]) -> Reply:
+    return Reply(digest_blocks(await work, labels), "Weekly CX digest preview")
 
 
 async def _respond_later(work: asyncio.Future, respond: AsyncRespond, response_type: str) -> None:

@@ -1,0 +1,201 @@
+"""``cxbot nlp``: classify comments, train and evaluate the comment model.
+
+Thin commands over ``nlp``: parse options, call the library, render with rich.
+Every expected failure (missing file, bad column, model refused) is one red
+line on stderr and exit code 2; ``train`` exits 1 when the retrain guard keeps
+the new model aside because its cross-validated score dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+nlp_app = typer.Typer(
+    no_args_is_help=True, help="Comment intelligence: themes, sentiment and language."
+)
+
+out = Console()
+err = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model folder (default: the active or shipped model)."),
+]
+TextCol = Annotated[str, typer.Option("--text-col", help="Column holding the comment text.")]
+ThemesCol = Annotated[
+    str, typer.Option("--themes-col", help="Column of ';'-separated theme ids (blank = none).")
+]
+SentimentCol = Annotated[str, typer.Option("--sentiment-col", help="Column of sentiment labels.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error (never a traceback) and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    from nlp.dataset import DatasetError
+    from nlp.model_io import ModelLoadError
+    from nlp.taxonomy import TaxonomyError
+    from nlp.train import TrainingError
+
+    return DatasetError, ModelLoadError, TaxonomyError, TrainingError, OSError
+
+
+def _model(directory: Path | None):
+    from nlp.classify import load_default_model
+    from nlp.model_io import load_model
+
+    return load_model(directory) if directory else load_default_model()
+
+
+@nlp_app.command("classify")
+def classify(
+    text: Annotated[str, typer.Argument(help="The comment to classify.")],
+    as_json: JsonOption = False,
+    model: ModelOption = None,
+) -> None:
+    """Themes (with confidence), sentiment and language of one comment."""
+    from nlp.classify import classify_texts
+
+    try:
+        result = classify_texts([text], _model(model))[0]
+    except _expected_errors() as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    themes = ", ".join(
+        f"{t.theme} {t.confidence:.2f}" + (" (seed terms)" if t.source == "seeds" else "")
+        for t in result.themes
+    )
+    out.print(f"[bold]Themes:[/bold] {themes or 'none (unthemed)'}", highlight=False)
+    if result.sentiment is not None:
+        out.print(
+            f"[bold]Sentiment:[/bold] {result.sentiment} {result.sentiment_confidence:.2f}",
+            highlight=False,
+        )
+    out.print(f"[bold]Language:[/bold] {result.language}", highlight=False)
+    out.print(f"[dim]model {result.model_version}[/dim]", highlight=False)
+
+
+@nlp_app.command("train")
+def train(
+    data: Annotated[Path, typer.Option("--data", help="Labeled CSV file.")],
+    text_col: TextCol = "text",
+    themes_col: ThemesCol = "themes",
+    sentiment_col: SentimentCol = "sentiment",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Model folder (default: the active model in the cache folder)."),
+    ] = None,
+) -> None:
+    """Train on a labeled CSV; replace the model in --out only if CV scores don't drop."""
+    from nlp.classify import active_model_dir, load_default_model
+    from nlp.dataset import read_labeled_csv
+    from nlp.model_io import ModelLoadError, read_sidecar
+    from nlp.train import apply_decision, train_candidate
+
+    try:
+        target = out_dir or active_model_dir()
+        labeled = read_labeled_csv(
+            data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
+        )
+        try:
+            current = read_sidecar(target)
+        except ModelLoadError:
+            current = None
+        with err.status(f"Training on {len(labeled):,} rows (5-fold cross-validation)…"):
+            jobs = -1 if len(labeled) >= 1000 else 1  # worker start-up outweighs small data
+            candidate = train_candidate(labeled, current_info=current, n_jobs=jobs)
+        written = apply_decision(candidate, target)
+    except _expected_errors() as exc:
+        raise fail(str(exc)) from None
+    load_default_model.cache_clear()
+    _print_cv(candidate.model.info)
+    if candidate.decision.accepted:
+        out.print(f"Saved model {candidate.model.version} to {written}", highlight=False)
+        return
+    out.print(f"[yellow]Kept aside[/yellow] in {written}: " + "; ".join(candidate.decision.reasons))
+    raise typer.Exit(1)
+
+
+def _print_cv(info: dict[str, Any]) -> None:
+    scores = info["cv"]["scores"]
+    table = Table(title=f"Cross-validated scores ({info['cv']['folds']} folds)")
+    table.add_column("score")
+    table.add_column("value", justify="right")
+    for name, value in scores.items():
+        if isinstance(value, float):
+            table.add_row(name, f"{value:.4f}")
+    out.print(table)
+
+
+@nlp_app.command("evaluate")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labeled CSV file to score the model on.")],
+    model: ModelOption = None,
+    text_col: TextCol = "text",
+    themes_col: ThemesCol = "themes",
+    sentiment_col: SentimentCol = "sentiment",
+    as_json: JsonOption = False,
+) -> None:
+    """Precision/recall/F1 per class, macro and micro F1, accuracy, confusion matrix."""
+    from nlp.dataset import read_labeled_csv
+    from nlp.evaluate import evaluate_model
+
+    try:
+        labeled = read_labeled_csv(
+            file, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
+        )
+        report = evaluate_model(_model(model), labeled)
+    except _expected_errors() as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    out.print(f"Model {report['model_version']} on {report['n']:,} rows", highlight=False)
+    if "sentiment" in report:
+        _print_sentiment(report["sentiment"])
+    if "themes" in report:
+        _print_themes(report["themes"])
+
+
+def _class_table(title: str, per_class: dict[str, dict[str, float]]) -> Table:
+    table = Table(title=title)
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for label, row in per_class.items():
+        table.add_row(
+            label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"])
+        )
+    return table
+
+
+def _print_sentiment(report: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]Sentiment[/bold] accuracy {report['accuracy']:.4f} · macro F1 {report['macro_f1']:.4f}"
+    )
+    out.print(_class_table("Sentiment per class", report["per_class"]))
+    matrix = Table(title="Confusion matrix (rows: true, columns: predicted)")
+    matrix.add_column("")
+    for label in report["labels"]:
+        matrix.add_column(label, justify="right")
+    for label, row in zip(report["labels"], report["confusion_matrix"], strict=True):
+        matrix.add_row(label, *map(str, row))
+    out.print(matrix)
+
+
+def _print_themes(report: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]Themes[/bold] micro F1 {report['micro_f1']:.4f} · macro F1 {report['macro_f1']:.4f}"
+    )
+    out.print(_class_table("Themes per class", report["per_class"]))

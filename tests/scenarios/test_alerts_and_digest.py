@@ -1,0 +1,279 @@
+"""Detractor alerts, their buttons and modals, and /cx digest — through the real app over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.delivery import DeliveryPolicy, run_once
+from bot.slack_client import delivery_client
+from storage.db import open_db
+from tests.scenarios.harness import RunningServer, click, slash
+
+ALERTS = "C0ALERTS1"
+MANAGER = "U01ALICE"
+
+
+def wait_until(predicate, timeout=8.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def view_submission(callback: str, user: str, metadata: str, values: dict) -> dict:
+    return {
+        "type": "view_submission", "user": {"id": user, "team_id": "T0CXBOT01"}, "team": {"id": "T0CXBOT01"},
+        "api_app_id": "A0CXBOT01", "trigger_id": "1.t",
+        "view": {"id": "V1", "type": "modal", "callback_id": callback, "private_metadata": metadata, "state": {"values": values}},
+    }  # fmt: skip
+
+
+@pytest.fixture
+def alerting(settings_for, emulator):
+    settings = settings_for(
+        alert_channel=ALERTS, ticket_url="https://help.example.com/tickets/{id}"
+    )
+    running = RunningServer(settings).start()
+    yield running
+    running.stop()
+
+
+def answered_detractor(server, emulator, ticket="T-det") -> tuple[int, dict]:
+    body = {
+        "event": "ticket.closed",
+        "ticket_id": ticket,
+        "customer": {"slack_user_id": "U0ENGLISH"},
+        "survey": "nps",
+        "agent": {"name": "Dana"},
+        "team": "billing",
+    }
+    survey_id = server.webhook(body).json()["survey_id"]
+    db = open_db(server.settings.db_path, migrate=False)
+    sent = wait_until(
+        lambda: db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id),
+        what="survey sent",
+    )
+    server.interaction(
+        click(
+            "U0ENGLISH",
+            "cx_score_2",
+            f"{survey_id}:2",
+            sent["slack_channel"],
+            sent["slack_ts"],
+            emulator.response_url(),
+        )
+    )
+    return survey_id, sent
+
+
+def test_detractor_alert_with_comment_and_each_button(alerting, emulator):
+    server = alerting
+    survey_id, sent = answered_detractor(server, emulator)
+    alert = emulator.wait_for("chat.postMessage", lambda c: c["params"]["channel"] == ALERTS)
+    text = json.dumps(alert["params"]["blocks"], ensure_ascii=False)
+    assert (
+        "Detractor: NPS 2" in text
+        and "Agent Dana" in text
+        and "<https://help.example.com/tickets/T-det|T-det>" in text
+    )
+    assert "U0ENGLISH" in text and "I'll follow up" in text
+    db = open_db(server.settings.db_path, migrate=False)
+    alert_id = db.execute("SELECT id FROM alerts").fetchone()[0]
+    alert_ts = wait_until(lambda: db["alerts"].get(alert_id)["slack_ts"], what="alert ts")
+
+    # the customer's comment arrives: the alert is updated with it
+    event = {
+        "type": "message",
+        "channel": sent["slack_channel"],
+        "channel_type": "im",
+        "user": "U0ENGLISH",
+        "text": "Nobody answered for a week",
+        "ts": "1800000000.000500",
+        "thread_ts": sent["slack_ts"],
+    }
+    server.event(event, "EvAlert1")
+    emulator.wait_for(
+        "chat.update",
+        lambda c: (
+            c["params"]["channel"] == ALERTS
+            and "Nobody answered" in json.dumps(c["params"]["blocks"])
+        ),
+    )
+
+    # "I'll follow up": owner recorded, the alert shows it, a second taker is told
+    server.interaction(
+        {
+            **click(
+                MANAGER, "cx_alert_take", str(alert_id), ALERTS, alert_ts, emulator.response_url()
+            )
+        }
+    )
+    assert wait_until(lambda: db["alerts"].get(alert_id)["owner"]) == MANAGER
+    emulator.wait_for(
+        "chat.update",
+        lambda c: f"<@{MANAGER}> is following up" in json.dumps(c["params"]["blocks"]),
+    )
+    server.interaction(
+        click("U02BOB", "cx_alert_take", str(alert_id), ALERTS, alert_ts, emulator.response_url())
+    )
+    emulator.wait_for(
+        "chat.postEphemeral",
+        lambda c: c["params"]["user"] == "U02BOB" and "already following up" in c["params"]["text"],
+    )
+    assert db["alerts"].get(alert_id)["owner"] == MANAGER
+
+    # "Resolved": modal, outcome and note recorded
+    server.interaction(
+        click(MANAGER, "cx_alert_resolve", str(alert_id), ALERTS, alert_ts, emulator.response_url())
+    )
+    emulator.wait_for(
+        "views.open", lambda c: c["params"]["view"]["callback_id"] == "cx_alert_resolve_modal"
+    )
+    values = {
+        "outcome": {"value": {"type": "static_select", "selected_option": {"value": "contacted"}}},
+        "note": {
+            "value": {"type": "plain_text_input", "value": "Called, apologised, gave a credit"}
+        },
+    }
+    assert (
+        server.interaction(
+            view_submission("cx_alert_resolve_modal", MANAGER, str(alert_id), values)
+        ).status
+        == 200
+    )
+    row = db["alerts"].get(alert_id)
+    assert (row["outcome"], row["note"], row["resolved_by"]) == (
+        "contacted",
+        "Called, apologised, gave a credit",
+        MANAGER,
+    )
+    emulator.wait_for("chat.update", lambda c: "Resolved by" in json.dumps(c["params"]["blocks"]))
+
+    # "Wrong theme": the correction is stored for retraining and replaces the labels
+    server.interaction(
+        click(MANAGER, "cx_alert_relabel", str(alert_id), ALERTS, alert_ts, emulator.response_url())
+    )
+    emulator.wait_for(
+        "views.open", lambda c: c["params"]["view"]["callback_id"] == "cx_alert_relabel_modal"
+    )
+    values = {
+        "themes": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "response_speed"}, {"value": "communication"}],
+            }
+        },
+        "sentiment": {"value": {"type": "static_select", "selected_option": {"value": "negative"}}},
+    }
+    server.interaction(view_submission("cx_alert_relabel_modal", MANAGER, str(alert_id), values))
+    response_id = db["alerts"].get(alert_id)["response_id"]
+    correction = db.execute(
+        "SELECT themes, sentiment, corrected_by FROM corrections WHERE response_id = ?",
+        [response_id],
+    ).fetchone()
+    assert correction == ('["communication", "response_speed"]', "negative", MANAGER)
+    assert sorted(
+        r[0]
+        for r in db.execute("SELECT theme FROM comment_themes WHERE response_id = ?", [response_id])
+    ) == ["communication", "response_speed"]
+
+    # close-the-loop figures in /cx nps
+    reply = server.slack(
+        slash("nps 30d", MANAGER, emulator.response_url()), "application/x-www-form-urlencoded"
+    ).json()
+    assert "Closing the loop: 1 of 1 detractors followed up (100%)" in json.dumps(
+        reply, ensure_ascii=False
+    )
+
+
+def test_promoters_raise_no_alert(alerting, emulator):
+    body = {
+        "event": "ticket.closed",
+        "ticket_id": "T-pro",
+        "customer": {"slack_user_id": "U0ENGLISH"},
+        "survey": "csat",
+    }
+    survey_id = alerting.webhook(body).json()["survey_id"]
+    db = open_db(alerting.settings.db_path, migrate=False)
+    sent = wait_until(
+        lambda: db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id)
+    )
+    alerting.interaction(
+        click(
+            "U0ENGLISH",
+            "cx_score_5",
+            f"{survey_id}:5",
+            sent["slack_channel"],
+            sent["slack_ts"],
+            emulator.response_url(),
+        )
+    )
+    emulator.wait_for("chat.update")
+    time.sleep(0.3)
+    assert db["alerts"].count == 0
+
+
+def test_alert_survives_a_slack_outage(settings_for, emulator):
+    settings = settings_for(alert_channel=ALERTS)
+    db = open_db(settings.db_path)
+    from storage.alerts import queue_alert
+    from storage.responses import ResponseRow, insert_responses
+    from storage.timestamps import to_db
+
+    insert_responses(db, [ResponseRow("nps", 1, to_db(datetime.now(UTC)), ticket_ref="X")])
+    queue_alert(db, db.execute("SELECT id FROM responses").fetchone()[0], ALERTS, datetime.now(UTC))
+    client = delivery_client(settings, timeout=2)
+    emulator.fail("chat.postMessage", status=503)
+    run_once(client, db, DeliveryPolicy())
+    row = db.execute("SELECT slack_ts, needs_update, attempts, last_error FROM alerts").fetchone()
+    assert row[0] is None and row[1] == 1 and row[2] == 1 and row[3]
+    emulator.clear_faults()
+    assert run_once(client, db, DeliveryPolicy()) == {"alerts": 1}
+
+
+def test_digest_subscribe_list_preview_unsubscribe_and_scheduled_send(settings_for, emulator):
+    settings = settings_for()
+    running = RunningServer(settings).start()
+    try:
+
+        def cx(text):
+            return running.slack(
+                slash(text, MANAGER, emulator.response_url()), "application/x-www-form-urlencoded"
+            ).json()
+
+        reply = cx("digest subscribe <#C02FEEDBACK|cx-feedback> day=mon time=09:00 team=billing")
+        assert (
+            "every Mon at 09:00 (Europe/Bucharest) to <#C02FEEDBACK>, team billing" in reply["text"]
+        )  # Slack tz of the user
+        assert "Europe/Bucharest" in cx("digest list")["text"]
+        bad = cx("digest subscribe time=9pm")
+        assert "time must look like 09:00" in bad["text"] and "Usage" in bad["text"]
+        preview = json.dumps(cx("digest preview"), ensure_ascii=False)
+        assert "Weekly CX digest" in preview
+        db = open_db(settings.db_path)
+        [subscription] = db.execute("SELECT id FROM digest_subscriptions").fetchall()
+        client = delivery_client(settings, timeout=2)
+        monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 09:00 in Bucharest
+        assert (
+            run_once(client, db, DeliveryPolicy(), now=monday - timedelta(minutes=1)).get("digests")
+            is None
+        )
+        assert run_once(client, db, DeliveryPolicy(), now=monday)["digests"] == 1
+        assert (
+            run_once(client, db, DeliveryPolicy(), now=monday + timedelta(minutes=5)).get("digests")
+            is None
+        )
+        posted = emulator.calls("chat.postMessage")[-1]["params"]
+        assert posted["channel"] == "C02FEEDBACK" and "Weekly CX digest" in posted["text"]
+        [chart] = [f for f in emulator.files() if f["content"][:4] == b"\x89PNG"]
+        assert chart
+        assert "Stopped 1" in cx("digest unsubscribe")["text"]
+        assert db.execute("SELECT active FROM digest_subscriptions").fetchone()[0] == 0
+    finally:
+        running.stop()
