@@ -237,7 +237,7 @@ def test_alert_survives_a_slack_outage(settings_for, emulator):
     assert run_once(client, db, DeliveryPolicy()) == {"alerts": 1}
 
 
-def test_digest_subscribe_list_preview_unsubscribe_and_scheduled_send(settings_for, emulator):
+def test_digest_subscribe_list_preview_unsubscribe(settings_for, emulator):
     settings = settings_for()
     running = RunningServer(settings).start()
     try:
@@ -248,32 +248,39 @@ def test_digest_subscribe_list_preview_unsubscribe_and_scheduled_send(settings_f
             ).json()
 
         reply = cx("digest subscribe <#C02FEEDBACK|cx-feedback> day=mon time=09:00 team=billing")
+        # the subscriber's Slack time zone is the default
         assert (
             "every Mon at 09:00 (Europe/Bucharest) to <#C02FEEDBACK>, team billing" in reply["text"]
-        )  # Slack tz of the user
+        )
         assert "Europe/Bucharest" in cx("digest list")["text"]
         bad = cx("digest subscribe time=9pm")
         assert "time must look like 09:00" in bad["text"] and "Usage" in bad["text"]
-        preview = json.dumps(cx("digest preview"), ensure_ascii=False)
-        assert "Weekly CX digest" in preview
-        db = open_db(settings.db_path)
-        [subscription] = db.execute("SELECT id FROM digest_subscriptions").fetchall()
-        client = delivery_client(settings, timeout=2)
-        monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 09:00 in Bucharest
-        assert (
-            run_once(client, db, DeliveryPolicy(), now=monday - timedelta(minutes=1)).get("digests")
-            is None
-        )
-        assert run_once(client, db, DeliveryPolicy(), now=monday)["digests"] == 1
-        assert (
-            run_once(client, db, DeliveryPolicy(), now=monday + timedelta(minutes=5)).get("digests")
-            is None
-        )
-        posted = emulator.calls("chat.postMessage")[-1]["params"]
-        assert posted["channel"] == "C02FEEDBACK" and "Weekly CX digest" in posted["text"]
-        [chart] = [f for f in emulator.files() if f["content"][:4] == b"\x89PNG"]
-        assert chart
+        assert "Weekly CX digest" in json.dumps(cx("digest preview"), ensure_ascii=False)
         assert "Stopped 1" in cx("digest unsubscribe")["text"]
+        db = open_db(settings.db_path)
         assert db.execute("SELECT active FROM digest_subscriptions").fetchone()[0] == 0
     finally:
         running.stop()
+
+
+def test_scheduled_digest_goes_out_once_with_its_chart(settings_for, emulator):
+    from storage.subscriptions import subscribe
+
+    settings = settings_for()
+    db = open_db(settings.db_path)
+    subscribe(db, MANAGER, "C02FEEDBACK", 0, "09:00", "Europe/Bucharest", None, datetime.now(UTC))
+    client = delivery_client(settings, timeout=2)
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 09:00 in Bucharest
+    assert (
+        run_once(client, db, DeliveryPolicy(), now=monday - timedelta(minutes=1)).get("digests")
+        is None
+    )
+    assert run_once(client, db, DeliveryPolicy(), now=monday)["digests"] == 1
+    assert (
+        run_once(client, db, DeliveryPolicy(), now=monday + timedelta(minutes=5)).get("digests")
+        is None
+    )
+    posted = emulator.calls("chat.postMessage")[-1]["params"]
+    assert posted["channel"] == "C02FEEDBACK" and "Weekly CX digest" in posted["text"]
+    [chart] = emulator.files()
+    assert chart["content"][:8] == b"\x89PNG\r\n\x1a\n"
