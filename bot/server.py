@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.classifier import ClassifierWorker
 from bot.delivery import DeliveryPolicy, OutboxWorker
 from bot.intake_writer import IntakeWriter
 from bot.settings import Settings
@@ -65,6 +66,7 @@ def create_server(
         worker = OutboxWorker(
             store.connect, delivery_client(settings), policy, worker_interval
         ).start()
+        classifier = ClassifierWorker(store.connect, settings.themes_path, worker_interval).start()
         socket = None
         if socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -77,6 +79,7 @@ def create_server(
             if socket is not None:
                 await socket.close_async()
             worker.stop()
+            classifier.stop()
             writer.close()
 
     routes = [

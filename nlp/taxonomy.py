@@ -131,7 +131,10 @@ def _parse_seeds(seeds: object, source: str, theme_id: str) -> dict[str, tuple[s
         seeds = {"any": seeds}
     if not isinstance(seeds, dict) or not all(isinstance(v, list) for v in seeds.values()):
         raise TaxonomyError(f"{source}: seeds of {theme_id!r} must map language → list of terms")
-    return {lang: tuple(str(term) for term in terms if str(term).strip()) for lang, terms in seeds.items()}
+    return {
+        lang: tuple(str(term) for term in terms if str(term).strip())
+        for lang, terms in seeds.items()
+    }
 
 
 class SeedMatcher:

@@ -39,6 +39,13 @@ _PERSIAN_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", 
 _CEDILLA_FORMS = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
 
 
+# The word, character and VADER blocks each see the raw text, so the same
+# comment is normalised and language-detected several times per batch; a cache
+# a bit larger than a typical batch makes the repeats free.
+_TEXT_CACHE = 16_384
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
 def normalise(text: str) -> str:
     """Lower-case, fold variants and accents, and mask numbers, links and repeats.
 
@@ -93,6 +100,7 @@ _EN_CUES = frozenset(
 )
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def detect_language(text: str) -> str:
     """Guess the language from its script; Latin text is English unless Romanian cues win.
 
@@ -100,8 +108,9 @@ def detect_language(text: str) -> str:
     enough for them; Romanian is told from English by its diacritics or by
     common words. Text without letters (emoji, numbers) is ``"und"``.
     """
-    letters = len(_LETTER_RE.findall(text))
-    if letters == 0:
+    if text.isascii():
+        return _latin_language(text) if _LATIN_RE.search(text) else UNDETERMINED
+    if not _LETTER_RE.search(text):
         return UNDETERMINED
     best, best_count = UNDETERMINED, 0
     for lang, pattern in _SCRIPTS:
@@ -140,7 +149,9 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _CLAUSE_END = frozenset(".,:;!?…،؛。，！？；：")
-_CONTRAST = frozenset({"but", "however", "although", "dar", "însă", "insa", "אבל", "اما", "ولی", "მაგრამ"})
+_CONTRAST = frozenset(
+    {"but", "however", "although", "dar", "însă", "insa", "אבל", "اما", "ولی", "მაგრამ"}
+)
 _NEGATORS = {
     "ro": frozenset({"nu", "n", "nici", "niciodata", "nimic", "deloc", "fara"}),
     "he": frozenset({"לא", "אין", "אף", "בלי", "אינו", "אינה", "ללא"}),
@@ -187,6 +198,7 @@ def stem(token: str, lang: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65_536)
 def is_negator(token: str, lang: str) -> bool:
     """True for words that open a negation scope ("not", "never", "nu", "לא", "不")."""
     if NEGATION_RE.search(token):

@@ -1,0 +1,82 @@
+"""Labels new and edited comments off the request path, within seconds of their arrival.
+
+A background thread (started by ``cxbot serve``) loads the model once, then
+every second labels whatever comments are pending, in batches.  ``bot`` is
+where ``nlp`` (which knows no storage) meets ``storage`` (which knows no nlp).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from storage.classifications import CommentToLabel, Labels, pending_comments, store_labels
+
+log = logging.getLogger("cxbot.classifier")
+
+
+def to_labels(classification) -> Labels:
+    """nlp's Classification → storage's Labels."""
+    return Labels(
+        themes=tuple((t.theme, t.confidence) for t in classification.themes),
+        sentiment=classification.sentiment,
+        sentiment_confidence=classification.sentiment_confidence,
+        language=classification.language,
+        model_version=classification.model_version,
+    )
+
+
+def label_comments(db: Database, comments: list[CommentToLabel], model=None, taxonomy=None) -> int:
+    """Classify ``comments`` in one batch and store their labels."""
+    if not comments:
+        return 0
+    from nlp.classify import classify_texts
+
+    results = classify_texts([c.text for c in comments], model, taxonomy)
+    return store_labels(db, [(c, to_labels(r)) for c, r in zip(comments, results, strict=True)], datetime.now(UTC))
+
+
+def label_pending(db: Database, model=None, taxonomy=None, batch: int = 256) -> int:
+    """Label every pending comment; returns how many."""
+    total = 0
+    while comments := pending_comments(db, batch):
+        total += label_comments(db, comments, model, taxonomy)
+        if len(comments) < batch:
+            break
+    return total
+
+
+class ClassifierWorker:
+    def __init__(self, connect: Callable[[], Database], themes_path: str | None, interval: float = 1.0):
+        self._connect, self._themes_path, self._interval = connect, themes_path, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="cxbot-classifier", daemon=True)
+
+    def start(self) -> ClassifierWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        from nlp.classify import load_default_model
+        from nlp.taxonomy import load_taxonomy
+
+        db = self._connect()
+        try:
+            model, taxonomy = load_default_model(), load_taxonomy(self._themes_path)
+            while not self._stop.is_set():
+                try:
+                    if done := label_pending(db, model, taxonomy):
+                        log.info("labelled %d comments", done)
+                except Exception:  # a bad batch must not stop labelling for good
+                    log.exception("labelling failed; retrying")
+                self._stop.wait(self._interval)
+        finally:
+            db.close()
