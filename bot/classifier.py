@@ -8,12 +8,12 @@ where ``nlp`` (which knows no storage) meets ``storage`` (which knows no nlp).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from bot.workers import PeriodicWorker
 from storage.classifications import CommentToLabel, Labels, pending_comments, store_labels
 
 log = logging.getLogger("cxbot.classifier")
@@ -37,7 +37,9 @@ def label_comments(db: Database, comments: list[CommentToLabel], model=None, tax
     from nlp.classify import classify_texts
 
     results = classify_texts([c.text for c in comments], model, taxonomy)
-    return store_labels(db, [(c, to_labels(r)) for c, r in zip(comments, results, strict=True)], datetime.now(UTC))
+    return store_labels(
+        db, [(c, to_labels(r)) for c, r in zip(comments, results, strict=True)], datetime.now(UTC)
+    )
 
 
 def label_pending(db: Database, model=None, taxonomy=None, batch: int = 256) -> int:
@@ -50,33 +52,20 @@ def label_pending(db: Database, model=None, taxonomy=None, batch: int = 256) -> 
     return total
 
 
-class ClassifierWorker:
-    def __init__(self, connect: Callable[[], Database], themes_path: str | None, interval: float = 1.0):
-        self._connect, self._themes_path, self._interval = connect, themes_path, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="cxbot-classifier", daemon=True)
+class ClassifierWorker(PeriodicWorker):
+    def __init__(
+        self, connect: Callable[[], Database], themes_path: str | None, interval: float = 1.0
+    ):
+        super().__init__("classifier", connect, interval)
+        self._themes_path = themes_path
+        self._model = self._taxonomy = None
 
-    def start(self) -> ClassifierWorker:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
+    def prepare(self) -> None:
         from nlp.classify import load_default_model
         from nlp.taxonomy import load_taxonomy
 
-        db = self._connect()
-        try:
-            model, taxonomy = load_default_model(), load_taxonomy(self._themes_path)
-            while not self._stop.is_set():
-                try:
-                    if done := label_pending(db, model, taxonomy):
-                        log.info("labelled %d comments", done)
-                except Exception:  # a bad batch must not stop labelling for good
-                    log.exception("labelling failed; retrying")
-                self._stop.wait(self._interval)
-        finally:
-            db.close()
+        self._model, self._taxonomy = load_default_model(), load_taxonomy(self._themes_path)
+
+    def run_once(self, db: Database) -> None:
+        if done := label_pending(db, self._model, self._taxonomy):
+            log.info("labelled %d comments", done)

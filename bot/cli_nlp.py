@@ -23,7 +23,9 @@ nlp_app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+]
 ModelOption = Annotated[
     Path | None,
     typer.Option("--model", help="Model folder (default: the active or shipped model)."),
@@ -37,7 +39,7 @@ SentimentCol = Annotated[str, typer.Option("--sentiment-col", help="Column of se
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error (never a traceback) and return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -175,7 +177,11 @@ def _class_table(title: str, per_class: dict[str, dict[str, float]]) -> Table:
         table.add_column(column, justify="left" if column == "class" else "right")
     for label, row in per_class.items():
         table.add_row(
-            label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"])
+            label,
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+            str(row["support"]),
         )
     return table
 

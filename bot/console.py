@@ -15,13 +15,12 @@ from bot.formatting import (
     interval_text,
     percent_text,
     score_text,
+    sparkline,
 )
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.operations import OperationsReport
 from storage.timestamps import format_duration
-
-SPARKS = "▁▂▃▄▅▆▇█"
 
 
 def report_panel(report: MetricReport) -> Panel:
@@ -74,18 +73,6 @@ def breakdown_table(metric: str, by: str, rows: list[Breakdown]) -> Table:
         flag = " ⚠" if summary.small_sample else ""
         table.add_row(row.key, score_text(metric, summary.score), ci, f"{summary.n:,}{flag}")
     return table
-
-
-def sparkline(values: list[float | None]) -> str:
-    """Unicode sparkline; gaps for weeks without data."""
-    present = [v for v in values if v is not None]
-    if not present:
-        return NO_DATA
-    low, high = min(present), max(present)
-    span = (high - low) or 1.0
-    return "".join(
-        " " if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values
-    )
 
 
 def series_table(metric: str, points: list[SeriesPoint]) -> Group:

@@ -10,7 +10,6 @@ backoff and record the error; permanent ones mark the survey failed.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
 from bot.digests import send_due_digests
 from bot.i18n import language_for_locale, text
 from bot.slack_client import PERMANENT_ERRORS
+from bot.workers import PeriodicWorker
 from storage import surveys as outbox
 
 log = logging.getLogger("cxbot.delivery")
@@ -162,8 +162,8 @@ def run_once(
     return counts
 
 
-class OutboxWorker:
-    """Calls ``run_once`` every ``interval`` seconds on a daemon thread until stopped."""
+class OutboxWorker(PeriodicWorker):
+    """Runs ``run_once`` every ``interval`` seconds on its own thread."""
 
     def __init__(
         self,
@@ -172,31 +172,8 @@ class OutboxWorker:
         policy: DeliveryPolicy,
         interval: float = 1.0,
     ):
-        self._connect, self._client, self._policy, self._interval = (
-            connect,
-            client,
-            policy,
-            interval,
-        )
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="cxbot-outbox", daemon=True)
+        super().__init__("outbox", connect, interval)
+        self._client, self._policy = client, policy
 
-    def start(self) -> OutboxWorker:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        db = self._connect()
-        try:
-            while not self._stop.is_set():
-                try:
-                    run_once(self._client, db, self._policy)
-                except Exception:  # never let one bad pass kill delivery
-                    log.exception("outbox pass failed; retrying")
-                self._stop.wait(self._interval)
-        finally:
-            db.close()
+    def run_once(self, db: Database) -> None:
+        run_once(self._client, db, self._policy)

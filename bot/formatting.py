@@ -66,3 +66,18 @@ def buckets_text(summary: ScoreSummary) -> str:
 
 def percent_text(value: float | None) -> str:
     return NO_DATA if value is None else f"{value:g}%"
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None], gap: str = "·") -> str:
+    """A Unicode sparkline; ``gap`` marks weeks without data (never drawn as zero)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return NO_DATA
+    low, high = min(present), max(present)
+    span = (high - low) or 1.0
+    return "".join(
+        gap if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values
+    )

@@ -12,13 +12,13 @@ from bot.formatting import (
     interval_text,
     percent_text,
     score_text,
+    sparkline,
 )
 from storage.comments import Comment
 from storage.customers import AtRisk, CustomerHistory
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.themes import ThemeStat
 
-SPARKS = "▁▂▃▄▅▆▇█"
 SENTIMENT_ICON = {"negative": "🔴", "neutral": "⚪", "positive": "🟢", None: "·"}
 
 HELP = """*cxbot* — customer-experience numbers from your surveys.
@@ -84,17 +84,6 @@ def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[di
         )
     blocks.append(context(_scope(report.period.label, report.filters.describe())))
     return blocks
-
-
-def sparkline(values: list[float | None]) -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return NO_DATA
-    low, high = min(present), max(present)
-    span = (high - low) or 1.0
-    return "".join(
-        "·" if v is None else SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values
-    )
 
 
 def trend_blocks(

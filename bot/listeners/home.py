@@ -9,8 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
 from bot.blocks.limits import context, fit, section
-from bot.blocks.metrics import sparkline, theme_name
-from bot.formatting import METRIC_NAMES, delta_text, headline
+from bot.blocks.metrics import theme_name
+from bot.formatting import METRIC_NAMES, delta_text, headline, sparkline
 from bot.settings import Settings
 from bot.store import Store
 from storage.metrics import metric_report, weekly_series
