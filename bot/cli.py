@@ -488,6 +488,30 @@ def digest_send(
         out.print(f"Sent digest #{item.id} to {item.channel or item.subscriber}.")
 
 
+@app.command("demo")
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo database and chart go.")
+    ] = Path("cxbot-demo"),
+) -> None:
+    """See cxbot work in a minute with no Slack account: emulator, real server, live events, /cx, digest."""
+    from bot.demo.run import run_demo
+
+    started = time.perf_counter()
+    out.rule("cxbot demo")
+    result = run_demo(directory, out)
+    out.rule("Explore further")
+    out.print(
+        f"Database: {result.db_path} · chart: {result.chart}\n"
+        f"  cxbot metrics nps --db {result.db_path} --by team\n"
+        f"  cxbot metrics ops --db {result.db_path} --team technical\n"
+        f"  cxbot digest preview --db {result.db_path}\n"
+        "Connect a real workspace: see README, 'Connect a Slack workspace' (manifest.yml, then cxbot serve).\n"
+        f"Demo finished in {time.perf_counter() - started:.1f} s.",
+        highlight=False,
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

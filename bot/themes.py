@@ -16,3 +16,10 @@ def _labels(path: str | None) -> dict[str, str]:
 
 def theme_labels(settings: Settings) -> dict[str, str]:
     return dict(_labels(settings.themes_path))
+
+
+def default_labels() -> dict[str, str]:
+    """Labels of the taxonomy named by CXBOT_THEMES (or the shipped one), for renderers."""
+    import os
+
+    return dict(_labels(os.environ.get("CXBOT_THEMES") or None))

@@ -48,15 +48,22 @@ def pending_comments(db: Database, limit: int = 256) -> list[CommentToLabel]:
     return [CommentToLabel(*row) for row in rows]
 
 
-def comments_in_period(db: Database, period: Period | None, after_id: int = 0, limit: int = 1000) -> list[CommentToLabel]:
+def comments_in_period(
+    db: Database, period: Period | None, after_id: int = 0, limit: int = 1000
+) -> list[CommentToLabel]:
     """Every comment in a period, in id order from ``after_id`` (for `cxbot nlp reclassify`)."""
     time_sql, params = period_clauses(period, "answered_at")
     where = " AND ".join(["comment IS NOT NULL", "comment != ''", "id > ?", *time_sql])
-    rows = db.execute(f"SELECT id, comment, comment_version FROM responses WHERE {where} ORDER BY id LIMIT ?", [after_id, *params, limit])
+    rows = db.execute(
+        f"SELECT id, comment, comment_version FROM responses WHERE {where} ORDER BY id LIMIT ?",
+        [after_id, *params, limit],
+    )
     return [CommentToLabel(*row) for row in rows]
 
 
-def store_labels(db: Database, items: Iterable[tuple[CommentToLabel, Labels]], now: datetime) -> int:
+def store_labels(
+    db: Database, items: Iterable[tuple[CommentToLabel, Labels]], now: datetime
+) -> int:
     """Replace the labels of each comment (one transaction); flags their alerts for an update."""
     count = 0
     with write_transaction(db):
@@ -72,14 +79,26 @@ def store_labels(db: Database, items: Iterable[tuple[CommentToLabel, Labels]], n
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET sentiment = excluded.sentiment, "
                 "sentiment_confidence = excluded.sentiment_confidence, language = excluded.language, model_version = excluded.model_version, "
                 "classified_at = excluded.classified_at, comment_version = excluded.comment_version",
-                [comment.response_id, labels.sentiment, labels.sentiment_confidence, labels.language, labels.model_version, to_db(now), comment.version],
+                [
+                    comment.response_id,
+                    labels.sentiment,
+                    labels.sentiment_confidence,
+                    labels.language,
+                    labels.model_version,
+                    to_db(now),
+                    comment.version,
+                ],
             )
-            db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [comment.response_id])
+            db.execute(
+                "UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [comment.response_id]
+            )
             count += 1
     return count
 
 
-def unthemed_or_unsure(db: Database, period: Period | None, below: float = 0.5, limit: int = 2000) -> list[str]:
+def unthemed_or_unsure(
+    db: Database, period: Period | None, below: float = 0.5, limit: int = 2000
+) -> list[str]:
     """Comments with no theme, or whose best theme is unsure — material for new themes."""
     time_sql, params = period_clauses(period, "r.answered_at")
     where = " AND ".join(["r.comment IS NOT NULL", "r.comment != ''", *time_sql])

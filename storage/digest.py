@@ -17,6 +17,7 @@ from storage.formulas import ScoreSummary, delta, summarize
 from storage.metrics import (
     ResponseRate,
     SeriesPoint,
+    breakdown,
     period_clauses,
     response_rate,
     score_counts,
@@ -71,6 +72,10 @@ class Digest:
     failed: Counter
     follow_up: FollowUpStats
     series: list[SeriesPoint]
+    tz: ZoneInfo
+    team_moves: list[
+        tuple[str, str, ScoreSummary, ScoreSummary]
+    ]  # (team, metric, this week, last week)
 
 
 def digest_week(tz: ZoneInfo, now: datetime) -> tuple[str, Period]:
@@ -147,5 +152,25 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
         week=week, period=period, filters=filters, metrics=metrics, rate=rate,
         answers=sum(m.current.n for m in metrics), movers=_moves(current_themes, previous_themes)[:3],
         worst=worst[:2], best=best[:1], failed=_failed(db, period, filters),
-        follow_up=follow_up_stats(db, period, filters), series=series,
+        follow_up=follow_up_stats(db, period, filters), series=series, tz=tz,
+        team_moves=_team_moves(db, period, filters),
     )  # fmt: skip
+
+
+def _team_moves(
+    db: Database, period: Period, filters: Filters
+) -> list[tuple[str, str, ScoreSummary, ScoreSummary]]:
+    """Teams whose score changed most against last week (largest drops first), at least 5 answers each."""
+    if filters.team:
+        return []
+    before = period.previous()
+    moves = []
+    for metric in ("nps", "csat"):
+        previous = {row.key: row.summary for row in breakdown(db, metric, "team", before, filters)}
+        for row in breakdown(db, metric, "team", period, filters):
+            old = previous.get(row.key)
+            if old and row.summary.n >= 5 and old.n >= 5:
+                moves.append((row.key, metric, row.summary, old))
+    scale = {"nps": 200.0, "csat": 100.0}
+    moves.sort(key=lambda m: (m[2].score - m[3].score) / scale[m[1]])
+    return moves[:2]

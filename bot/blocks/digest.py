@@ -9,6 +9,7 @@ from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, scor
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
 from storage.digest import Digest, MetricWeek
+from storage.formulas import delta
 from storage.timestamps import format_duration
 
 
@@ -85,6 +86,14 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
         "\n".join(_metric_line(m) for m in digest.metrics),
         f"{digest.answers:,} answers; {rate.answered:,} of {rate.sent:,} surveys sent this week were answered (response rate {percent_text(rate.rate)}).",
     ]
+    drops = [m for m in digest.team_moves if (m[2].score or 0) < (m[3].score or 0)]
+    if drops:
+        lines = [
+            f"• *{team}*: {METRIC_NAMES[metric]} {score_text(metric, now.score)}, "
+            f"{delta_text(metric, delta(now.score, before.score))} vs last week (n = {now.n})"
+            for team, metric, now, before in drops
+        ]
+        paragraphs.append("*Teams to look at*\n" + "\n".join(lines))
     if digest.movers:
         paragraphs.append(
             "*What moved the score*\n" + "\n".join(_mover_line(m, labels) for m in digest.movers)
@@ -103,9 +112,10 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
         paragraphs.append(
             f"*Delivery*: {sum(digest.failed.values())} surveys could not be delivered ({reasons}) — see `cxbot surveys --state failed`."
         )
-    last_day = end - timedelta(days=1)
+    first_day = start.astimezone(digest.tz).date()
+    last_day = (end.astimezone(digest.tz) - timedelta(days=1)).date()
     paragraphs.append(
-        f"Week of {start:%Y-%m-%d} to {last_day:%Y-%m-%d} · the 12-week trend chart follows."
+        f"Week of {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} ({digest.tz.key}) · the 12-week trend chart follows."
     )
     return paragraphs
 

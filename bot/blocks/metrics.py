@@ -34,7 +34,10 @@ HELP = """*cxbot* — customer-experience numbers from your surveys.
 
 
 def theme_name(theme: str) -> str:
-    return theme.replace("_", " ").capitalize()
+    """The taxonomy's label (``Billing and pricing``), or the id made readable."""
+    from bot.themes import default_labels
+
+    return default_labels().get(theme) or theme.replace("_", " ").capitalize()
 
 
 def help_blocks() -> list[dict]:

@@ -1,0 +1,1 @@
+"""``cxbot demo``: the whole product on one machine, with the local Slack emulator."""

@@ -1,0 +1,179 @@
+"""Ninety days of believable support history for the demo database.
+
+Comments are the shipped corpus's real-looking customer comments (six
+languages), matched to each answer by survey type and score.  The technical
+team's response times worsen over the last three weeks, and its scores and
+comments follow, so the digest has a story to tell.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+
+from sqlite_utils import Database
+
+from storage.timestamps import to_db
+
+TEAMS = {
+    "billing": ("Dana Levi", "Ion Popescu", "Mina Rahimi", "Sam Carter"),
+    "technical": ("Omar Haddad", "Nino Beridze", "Li Wei", "Jonas Berg"),
+    "onboarding": ("Aisha Khan", "Tom Hughes", "Noa Cohen", "Ana Ionescu"),
+    "enterprise": ("Giorgi Kapanadze", "Sara Amini", "Chen Jing", "Maria Santos"),
+}
+CHANNELS = ("email", "chat", "slack", "web")
+TAGS = (
+    "refund",
+    "login",
+    "bug",
+    "how-to",
+    "invoice",
+    "outage",
+    "vip",
+    "api",
+    "mobile-app",
+    "upgrade",
+)
+LANGUAGE_MIX = (("en", 0.6), ("he", 0.08), ("zh", 0.08), ("ro", 0.08), ("ka", 0.08), ("fa", 0.08))
+
+
+@dataclass(frozen=True)
+class CorpusComment:
+    text: str
+    lang: str
+    survey: str
+    score: int
+    themes: tuple[str, ...]
+
+
+def corpus_comments() -> list[CorpusComment]:
+    folder = resources.files("nlp") / "data" / "corpus"
+    rows = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".jsonl"):
+            for line in entry.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    rows.append(
+                        CorpusComment(
+                            row["text"],
+                            row["lang"],
+                            row["survey"],
+                            int(row["score"]),
+                            tuple(row["themes"]),
+                        )
+                    )
+    return rows
+
+
+class CommentPicker:
+    """Draws a comment of the right survey, score and language, never the same one twice in a row."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.pool: dict[tuple[str, int, str], list[CorpusComment]] = {}
+        for comment in corpus_comments():
+            self.pool.setdefault((comment.survey, comment.score, comment.lang), []).append(comment)
+
+    def pick(
+        self, survey: str, score: int, prefer_theme: str | None = None
+    ) -> CorpusComment | None:
+        lang = self.rng.choices([lang for lang, _ in LANGUAGE_MIX], [w for _, w in LANGUAGE_MIX])[0]
+        for delta in (0, 1, -1, 2, -2):
+            for language in (lang, "en"):
+                options = self.pool.get((survey, score + delta, language), [])
+                if prefer_theme:
+                    options = [c for c in options if prefer_theme in c.themes] or options
+                if options:
+                    return self.rng.choice(options)
+        return None
+
+
+def _quality(rng: random.Random, team: str, days_ago: float) -> tuple[float, float]:
+    """(response-time multiplier, satisfaction) for a ticket — technical degrades lately."""
+    if team == "technical" and days_ago < 21:
+        worsening = (21 - days_ago) / 21
+        return 1 + 4 * worsening, 0.72 - 0.35 * worsening
+    base = {"billing": 0.78, "technical": 0.74, "onboarding": 0.82, "enterprise": 0.76}[team]
+    return 1.0, base + rng.gauss(0, 0.03)
+
+
+def _score(rng: random.Random, survey: str, quality: float) -> int:
+    q = min(max(quality + rng.gauss(0, 0.22), 0.0), 1.0)
+    return {
+        "nps": min(10, int(q * 11)),
+        "csat": 1 + min(4, int(q * 5)),
+        "ces": 1 + min(6, int(q * 7)),
+    }[survey]
+
+
+def seed_history(
+    db: Database, now: datetime, tickets: int = 3000, days: int = 90, seed: int = 2026
+) -> dict[str, int]:
+    """Write tickets, surveys, answers and comments; returns counts per table."""
+    rng = random.Random(seed)
+    picker = CommentPicker(rng)
+    rows_t, rows_s, rows_r = [], [], []
+    for i in range(tickets):
+        team = rng.choice(list(TEAMS))
+        agent = rng.choice(TEAMS[team])
+        days_ago = rng.random() * days
+        slow, quality = _quality(rng, team, days_ago)
+        closed = now - timedelta(days=days_ago)
+        resolution = timedelta(seconds=rng.lognormvariate(9.3, 1.0) * slow)
+        created = closed - resolution
+        first = created + timedelta(
+            seconds=min(resolution.total_seconds(), rng.lognormvariate(7.2, 0.8) * slow)
+        )
+        customer = f"customer{rng.randrange(1200):04d}@example.com"
+        tags = json.dumps(rng.sample(TAGS, rng.choice((0, 1, 1, 2))))
+        channel = rng.choice(CHANNELS)
+        reopened = rng.random() < (0.12 if slow > 1.5 else 0.05)
+        survey = rng.choices(("csat", "nps", "ces"), (0.45, 0.4, 0.15))[0]
+        ticket_id = i + 1
+        rows_t.append((ticket_id, "demo", f"DEMO-{ticket_id}", customer, agent, team, tags, channel, rng.choice(("low", "normal", "high")),
+                       to_db(created), to_db(first), to_db(closed), int(reopened), 1, "closed", to_db(closed)))  # fmt: skip
+        sent = closed + timedelta(minutes=10)
+        if sent > now:
+            continue
+        answered = rng.random() < 0.42
+        answer_at = sent + timedelta(minutes=rng.uniform(2, 600))
+        if answer_at > now:
+            answered = False
+        rows_s.append((ticket_id, ticket_id, survey, customer, customer, "answered" if answered else "expired", to_db(sent), to_db(sent),
+                       to_db(answer_at) if answered else None, agent, team, tags, channel, to_db(sent)))  # fmt: skip
+        if not answered:
+            continue
+        score = _score(rng, survey, quality)
+        comment = None
+        if rng.random() < 0.4:
+            theme = "response_speed" if slow > 2 else None
+            picked = picker.pick(survey, score, theme)
+            comment = picked.text if picked else None
+        rows_r.append((ticket_id, f"demo:{ticket_id}".encode(), "demo", f"DEMO-{ticket_id}", customer, survey, score, comment,
+                       to_db(answer_at), team, agent, channel, tags, to_db(now)))  # fmt: skip
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO tickets (id, source, external_id, customer_email, agent_name, team, tags, channel, priority, created_at, "
+            "first_response_at, closed_at, reopen_count, closure_count, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows_t,
+        )
+        db.conn.executemany(
+            "INSERT INTO surveys (id, ticket_id, survey_type, recipient, customer_email, state, due_at, sent_at, answered_at, agent, team, "
+            "tags, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows_s,
+        )
+        db.conn.executemany(
+            "INSERT INTO responses (survey_id, dedupe_key, source, ticket_ref, customer, survey_type, score, comment, answered_at, team, "
+            "agent, channel, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows_r,
+        )
+    return {
+        "tickets": len(rows_t),
+        "surveys": len(rows_s),
+        "responses": len(rows_r),
+        "comments": sum(1 for r in rows_r if r[7]),
+    }

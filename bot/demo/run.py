@@ -1,0 +1,330 @@
+"""The demo's script: seed history, start the emulator and the real server, play a live minute,
+show what Slack would show, and leave nothing running."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from bot.classifier import label_pending
+from bot.cx.charts import trend_png
+from bot.demo.history import CommentPicker, seed_history
+from bot.demo.terminal import message_panel
+from bot.emulator import SlackEmulator
+from bot.webhooks.signatures import sign_generic
+from storage.db import open_db
+from storage.metrics import weekly_series
+
+MANAGER = "U0DEMOMGR"
+ALERTS = "C0CXALERTS"
+CUSTOMERS = [  # (user id, name, locale, survey, score)
+    ("U0DEMOEN1", "emma", "en-GB", "nps", 10),
+    ("U0DEMOHE1", "noa", "he-IL", "csat", 5),
+    ("U0DEMOZH1", "li", "zh-CN", "ces", 6),
+    ("U0DEMORO1", "ioana", "ro-RO", "csat", 4),
+    ("U0DEMOKA1", "nino", "ka-GE", "nps", 8),
+    ("U0DEMOFA1", "dariush", "fa-IR", "nps", 2),  # the detractor: raises an alert
+]
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    db_path: Path
+    chart: Path
+    seeded: dict[str, int]
+    live_surveys: list[int] = field(default_factory=list)
+    replies: dict[str, dict] = field(default_factory=dict)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http(
+    url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        url, data=body, headers=headers or {}, method="POST" if body is not None else "GET"
+    )
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class DemoServer:
+    """``cxbot serve`` as a real subprocess, configured for the emulator."""
+
+    def __init__(self, db_path: Path, emulator: SlackEmulator):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.signing_secret, self.webhook_secret = secrets.token_hex(16), secrets.token_hex(16)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
+        }
+        env.update(
+            SLACK_BOT_TOKEN=emulator.token, SLACK_SIGNING_SECRET=self.signing_secret, SLACK_API_URL=emulator.base_url,
+            CXBOT_DB=str(db_path), CXBOT_WEBHOOK_SECRET=self.webhook_secret, CXBOT_SURVEY_DELAY="0s",
+            CXBOT_ALERT_CHANNEL=ALERTS, CXBOT_ADMINS=MANAGER,
+        )  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--poll-interval",
+            "0.2",
+        ]
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("cxbot serve exited during start-up")
+            try:
+                if _http(f"{self.url}/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("cxbot serve did not become ready")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def webhook(self, payload: dict) -> dict:
+        body = json.dumps(payload).encode()
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Cxbot-Request-Timestamp": stamp,
+            "X-Cxbot-Signature": sign_generic(self.webhook_secret, stamp, body),
+        }
+        status, reply = _http(f"{self.url}/webhooks/generic", body, headers)
+        if status != 202:
+            raise RuntimeError(f"webhook refused: {status} {reply!r}")
+        return json.loads(reply)
+
+    def slack(self, form: dict[str, str]) -> dict:
+        import hashlib
+        import hmac
+
+        body = urllib.parse.urlencode(form).encode()
+        stamp = str(int(time.time()))
+        signature = (
+            "v0="
+            + hmac.new(
+                self.signing_secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
+            ).hexdigest()
+        )
+        status, reply = _http(
+            f"{self.url}/slack/events",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signature,
+            },
+        )
+        if status != 200:
+            raise RuntimeError(f"Slack request refused: {status}")
+        return json.loads(reply) if reply else {}
+
+    def cx(self, text: str, response_url: str) -> dict:
+        return self.slack(
+            {
+                "command": "/cx",
+                "text": text,
+                "user_id": MANAGER,
+                "channel_id": "C01GENERAL",
+                "team_id": "T0CXBOT01",
+                "response_url": response_url,
+                "trigger_id": "1.1",
+            }
+        )
+
+    def interact(self, payload: dict) -> None:
+        self.slack({"payload": json.dumps(payload)})
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def _click(user: str, action: str, value: str, channel: str, ts: str, response_url: str) -> dict:
+    return {
+        "type": "block_actions", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel}, "channel": {"id": channel},
+        "trigger_id": "1.trigger", "response_url": response_url,
+        "actions": [{"type": "button", "action_id": action, "value": value, "block_id": "x"}],
+    }  # fmt: skip
+
+
+def _comment_submission(user: str, survey_id: int, text: str) -> dict:
+    values = {"comment": {"text": {"type": "plain_text_input", "value": text}}}
+    return {"type": "view_submission", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
+            "view": {"id": "V1", "type": "modal", "callback_id": "cx_comment_modal", "private_metadata": str(survey_id), "state": {"values": values}}}  # fmt: skip
+
+
+def _fresh(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path = directory / "cxbot.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    return db_path
+
+
+def run_demo(directory: Path, console: Console) -> DemoResult:
+    started = time.monotonic()
+    say = lambda text: console.print(f"[dim]{time.monotonic() - started:5.1f}s[/dim] {text}")  # noqa: E731
+    db_path = _fresh(directory)
+    db = open_db(db_path)
+    now = datetime.now(UTC)
+    seeded = seed_history(db, now)
+    say(
+        f"Seeded 90 days of history: {seeded['tickets']:,} tickets, {seeded['responses']:,} answers, {seeded['comments']:,} comments in six languages"
+    )
+    labelled = label_pending(db)
+    say(f"Classified {labelled:,} comments by theme and sentiment (offline, scikit-learn + nltk)")
+    result = DemoResult(directory, db_path, directory / "nps-trend.png", seeded)
+    with SlackEmulator() as emulator:
+        for user, name, locale, _, _ in CUSTOMERS:
+            emulator.add_user(user, name, email=f"{name}@example.com", locale=locale)
+        emulator.add_user(MANAGER, "manager", email="manager@example.com", tz="Europe/Bucharest")
+        emulator.add_channel(ALERTS, "cx-alerts")
+        say(f"Started the local Slack Web API emulator at {emulator.base_url}")
+        server = DemoServer(db_path, emulator)
+        try:
+            server.wait_ready()
+            say(f"Started `cxbot serve` (uvicorn) at {server.url}")
+            _live_minute(server, emulator, db, result, say)
+            _show_slack(server, emulator, result, console)
+        finally:
+            server.stop()
+            say("Stopped the server and the emulator: nothing is left running")
+    points = weekly_series(db, "nps", 12, ZoneInfo("UTC"), datetime.now(UTC))
+    result.chart.write_bytes(trend_png("nps", points, "NPS by week — demo data"))
+    db.close()
+    return result
+
+
+def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoResult, say) -> None:
+    picker = CommentPicker(__import__("random").Random(7))
+    for i, (user, name, _, survey, score) in enumerate(CUSTOMERS):
+        ticket = f"LIVE-{100 + i}"
+        accepted = server.webhook({"event": "ticket.closed", "ticket_id": ticket, "customer": {"slack_user_id": user}, "survey": survey,
+                                   "team": "technical" if score <= 6 else "billing", "agent": {"name": "Omar Haddad" if score <= 6 else "Dana Levi"}, "tags": ["demo"]})  # fmt: skip
+        survey_id = accepted["survey_id"]
+        result.live_surveys.append(survey_id)
+        say(
+            f"Helpdesk: ticket {ticket} closed → signed webhook accepted (survey {survey_id}, {accepted['status']})"
+        )
+        sent = _wait(
+            lambda survey_id=survey_id: db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id),
+            20,
+            "the survey",
+        )
+        say(f"Slack: {survey.upper()} survey sent to @{name} in their language")
+        server.interact(
+            _click(
+                user,
+                f"cx_score_{score}",
+                f"{survey_id}:{score}",
+                sent["slack_channel"],
+                sent["slack_ts"],
+                emulator.response_url(),
+            )
+        )
+        say(f"@{name} clicked {score}")
+        comment = picker.pick(survey, score, "response_speed" if score <= 6 else None)
+        if comment:
+            server.interact(_comment_submission(user, survey_id, comment.text))
+            say(f"@{name} wrote: {comment.text[:70]}{'…' if len(comment.text) > 70 else ''}")
+        time.sleep(0.3)
+    ids = ",".join(str(i) for i in result.live_surveys)
+    _wait(
+        lambda: (
+            db.execute(
+                f"SELECT count(*) FROM classifications c JOIN responses r ON r.id = c.response_id WHERE r.survey_id IN ({ids})"
+            ).fetchone()[0]
+            >= 5
+        ),
+        30,
+        "classification",
+    )
+    say("Comments classified within seconds of arriving")
+    _wait(
+        lambda: [
+            c
+            for c in _alert_versions(emulator)
+            if "not classified" not in json.dumps(c["params"]["blocks"])
+        ],
+        20,
+        "the alert",
+    )
+    say(
+        "Detractor alert posted to #cx-alerts with “I'll follow up”, “Resolved” and “Wrong theme” buttons"
+    )
+
+
+def _alert_versions(emulator: SlackEmulator) -> list[dict]:
+    """Every version of the alert message (posted, then updated as labels arrive)."""
+    return [
+        c
+        for c in emulator.calls()
+        if c["method"] in ("chat.postMessage", "chat.update")
+        and c["params"].get("channel") == ALERTS
+        and c["status"] == 200
+    ]
+
+
+def _show_slack(
+    server: DemoServer, emulator: SlackEmulator, result: DemoResult, console: Console
+) -> None:
+    console.rule("What Slack shows")
+    survey = next(c for c in emulator.calls("chat.postMessage") if c["params"].get("metadata"))
+    console.print(
+        message_panel("A survey, as the customer sees it (DM)", survey["params"]["blocks"])
+    )
+    console.print(message_panel("#cx-alerts", _alert_versions(emulator)[-1]["params"]["blocks"]))
+    for text in ("nps", "themes 30d", "comments sentiment=negative limit=5", "digest preview"):
+        reply = server.cx(text, emulator.response_url())
+        result.replies[text] = reply
+        console.print(message_panel(f"/cx {text}", reply.get("blocks", []), reply.get("text", "")))
