@@ -488,6 +488,22 @@ def digest_send(
         out.print(f"Sent digest #{item.id} to {item.channel or item.subscriber}.")
 
 
+@app.command("forget")
+def forget(
+    customer: Annotated[
+        str, typer.Option("--customer", help="The customer's email or Slack user id.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Delete a customer's tickets, surveys, answers, comments, labels and alerts everywhere."""
+    from storage.privacy import forget_customer
+
+    done = forget_customer(database(db), customer.strip())
+    out.print(
+        f"Forgot {customer}: {done.tickets} tickets, {done.responses} answers, {done.comments} comments deleted."
+    )
+
+
 @app.command("demo")
 def demo(
     directory: Annotated[

@@ -25,6 +25,7 @@ from bot.i18n import language_for_locale, text
 from bot.slack_client import PERMANENT_ERRORS
 from bot.workers import PeriodicWorker
 from storage import surveys as outbox
+from storage.privacy import prune_comments
 
 log = logging.getLogger("cxbot.delivery")
 MAX_BACKOFF = timedelta(hours=1)
@@ -40,6 +41,7 @@ class DeliveryPolicy:
     reminder_after: timedelta = timedelta(hours=24)
     theme_labels: dict[str, str] = field(default_factory=dict)
     ticket_url: str | None = None
+    retention: timedelta | None = None
 
 
 def _slack_error(exc: SlackApiError) -> str:
@@ -163,7 +165,9 @@ def run_once(
 
 
 class OutboxWorker(PeriodicWorker):
-    """Runs ``run_once`` every ``interval`` seconds on its own thread."""
+    """Runs ``run_once`` every ``interval`` seconds on its own thread; prunes old comments hourly."""
+
+    PRUNE_EVERY = timedelta(hours=1)
 
     def __init__(
         self,
@@ -174,6 +178,16 @@ class OutboxWorker(PeriodicWorker):
     ):
         super().__init__("outbox", connect, interval)
         self._client, self._policy = client, policy
+        self._pruned: datetime | None = None
 
     def run_once(self, db: Database) -> None:
         run_once(self._client, db, self._policy)
+        now = datetime.now(UTC)
+        if self._policy.retention and (
+            self._pruned is None or now - self._pruned >= self.PRUNE_EVERY
+        ):
+            if pruned := prune_comments(db, self._policy.retention, now):
+                log.info(
+                    "retention: removed %d comments older than %s", pruned, self._policy.retention
+                )
+            self._pruned = now

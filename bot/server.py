@@ -47,6 +47,7 @@ def create_server(
         reminder_after=settings.reminder_after,
         theme_labels=theme_labels(settings),
         ticket_url=settings.ticket_url,
+        retention=settings.retention,
     )
 
     async def slack_events(request: Request):

@@ -23,8 +23,10 @@ class SettingsError(ValueError):
 
 
 def _duration(value: object) -> object:
-    if isinstance(value, timedelta):
+    if isinstance(value, timedelta) or value is None:
         return value
+    if isinstance(value, str) and not value.strip():
+        return None
     return parse_duration(str(value))
 
 
@@ -63,6 +65,7 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias="CXBOT_ADMINS"
     )
     timezone: str = Field("UTC", validation_alias="CXBOT_TIMEZONE")
+    retention: Duration | None = Field(None, validation_alias="CXBOT_RETENTION")
     ticket_url: str | None = Field(None, validation_alias="CXBOT_TICKET_URL")
     themes_path: str | None = Field(None, validation_alias="CXBOT_THEMES")
     zendesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_ZENDESK_SECRET")

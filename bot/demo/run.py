@@ -257,7 +257,9 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
             f"Helpdesk: ticket {ticket} closed → signed webhook accepted (survey {survey_id}, {accepted['status']})"
         )
         sent = _wait(
-            lambda survey_id=survey_id: db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id),
+            lambda survey_id=survey_id: (
+                db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id)
+            ),
             20,
             "the survey",
         )

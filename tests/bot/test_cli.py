@@ -224,3 +224,18 @@ def test_serve_refuses_to_start_without_slack_credentials(tmp_path):
     result = run("serve", "--port", "0", cwd=tmp_path)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
+
+
+def test_forget_through_the_cli(tmp_path):
+    from storage.responses import ResponseRow, insert_responses
+
+    path = tmp_path / "f.db"
+    db = open_db(path)
+    insert_responses(db, [ResponseRow("csat", 1, "2026-11-01T10:00:00.000Z", ticket_ref="A", comment="call me 0721 123 456", customer="x@example.com"),
+                          ResponseRow("csat", 5, "2026-11-01T11:00:00.000Z", ticket_ref="B", comment="great", customer="y@example.com")])  # fmt: skip
+    db.close()
+    result = run("forget", "--customer", "x@example.com", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 0 and "1 answers, 1 comments deleted" in result.stdout
+    assert [r[0] for r in open_db(path).execute("SELECT customer FROM responses")] == [
+        "y@example.com"
+    ]
