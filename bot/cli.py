@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlite_utils import Database
 
 from bot import console as render
+from bot.cli_nlp import nlp_app
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import SchemaTooNewError, open_db, schema_status
 from storage.exporter import export_records, write_csv, write_json
@@ -44,6 +45,7 @@ digest_app = typer.Typer(
     no_args_is_help=True, help="Weekly digests: list subscriptions, preview, send now."
 )
 app.add_typer(digest_app, name="digest")
+app.add_typer(nlp_app, name="nlp")
 
 out = Console()
 err = Console(stderr=True)

@@ -91,33 +91,67 @@ def classify(
 
 @nlp_app.command("train")
 def train(
-    data: Annotated[Path, typer.Option("--data", help="Labeled CSV file.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Labeled CSV file added to the training data.")
+    ] = None,
     text_col: TextCol = "text",
     themes_col: ThemesCol = "themes",
     sentiment_col: SentimentCol = "sentiment",
+    include_corrections: Annotated[
+        bool,
+        typer.Option(
+            "--include-corrections", help="Add the label corrections stored in the database."
+        ),
+    ] = False,
+    data_only: Annotated[
+        bool,
+        typer.Option(
+            "--data-only",
+            help="Train on --data alone (its own label set), not with the shipped corpus.",
+        ),
+    ] = False,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Database with corrections (default: CXBOT_DB).")
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Model folder (default: the active model in the cache folder)."),
     ] = None,
 ) -> None:
-    """Train on a labeled CSV; replace the model in --out only if CV scores don't drop."""
+    """Retrain: shipped corpus + corrections + --data; replace the model only if CV scores don't drop."""
     from nlp.classify import active_model_dir, load_default_model
-    from nlp.dataset import read_labeled_csv
+    from nlp.dataset import load_corpus, read_labeled_csv
     from nlp.model_io import ModelLoadError, read_sidecar
     from nlp.train import apply_decision, train_candidate
 
+    if data_only and data is None:
+        raise fail("--data-only needs --data")
     try:
         target = out_dir or active_model_dir()
-        labeled = read_labeled_csv(
-            data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
+        base = (
+            read_labeled_csv(
+                data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
+            )
+            if data_only
+            else load_corpus()
         )
+        extra = None
+        if data is not None and not data_only:
+            extra = read_labeled_csv(
+                data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
+            )
+        if include_corrections:
+            corrected = _stored_corrections(db)
+            extra = corrected if extra is None else extra.plus(corrected)
+            out.print(f"Including {len(corrected):,} stored label corrections.")
         try:
             current = read_sidecar(target)
         except ModelLoadError:
             current = None
-        with err.status(f"Training on {len(labeled):,} rows (5-fold cross-validation)…"):
-            jobs = -1 if len(labeled) >= 1000 else 1  # worker start-up outweighs small data
-            candidate = train_candidate(labeled, current_info=current, n_jobs=jobs)
+        rows = len(base) + (len(extra) if extra is not None else 0)
+        with err.status(f"Training on {rows:,} rows (5-fold cross-validation)…"):
+            jobs = -1 if rows >= 1000 else 1  # worker start-up outweighs small data
+            candidate = train_candidate(base, current_info=current, extra=extra, n_jobs=jobs)
         written = apply_decision(candidate, target)
     except _expected_errors() as exc:
         raise fail(str(exc)) from None
@@ -128,6 +162,118 @@ def train(
         return
     out.print(f"[yellow]Kept aside[/yellow] in {written}: " + "; ".join(candidate.decision.reasons))
     raise typer.Exit(1)
+
+
+def _stored_corrections(db_path: Path | None):
+    """Corrections made in Slack ("Wrong theme"), as labeled rows."""
+    from bot.settings import load_settings
+    from nlp.dataset import LabeledData
+    from storage.alerts import corrections
+    from storage.db import open_db
+
+    handle = open_db(db_path or load_settings().db_path)
+    rows = corrections(handle)
+    handle.close()
+    return LabeledData(
+        [r["text"] for r in rows],
+        [r["themes"] for r in rows],
+        [r["sentiment"] or "neutral" for r in rows],
+    )
+
+
+@nlp_app.command("reclassify")
+def reclassify(
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", "-p", help="Only comments answered in this period (default: all)."
+        ),
+    ] = "all",
+    db: Annotated[
+        Path | None, typer.Option("--db", help="SQLite file (default: CXBOT_DB).")
+    ] = None,
+) -> None:
+    """Relabel stored comments with the current model (after training or a taxonomy change)."""
+    from datetime import UTC, datetime
+
+    from bot.classifier import label_comments
+    from bot.settings import SettingsError, load_settings
+    from nlp.classify import load_default_model
+    from nlp.taxonomy import load_taxonomy
+    from storage.classifications import comments_in_period
+    from storage.db import open_db
+    from storage.periods import PeriodError, parse_period
+
+    try:
+        settings = load_settings()
+        window = parse_period(period, settings.tz, datetime.now(UTC))
+    except (SettingsError, PeriodError) as exc:
+        raise fail(str(exc)) from None
+    handle = open_db(db or settings.db_path)
+    model, taxonomy = load_default_model(), load_taxonomy(settings.themes_path)
+    done, last = 0, 0
+    while batch := comments_in_period(handle, window, after_id=last, limit=1000):
+        done += label_comments(handle, batch, model, taxonomy)
+        last = batch[-1].response_id
+    out.print(f"Relabelled {done:,} comments with model {model.version}.", highlight=False)
+
+
+@nlp_app.command("discover")
+def discover(
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="Comments answered in this period.")
+    ] = "90d",
+    below: Annotated[
+        float, typer.Option(help="Also take comments whose best theme confidence is below this.")
+    ] = 0.5,
+    clusters: Annotated[
+        int | None, typer.Option(help="How many candidate themes (default: chosen from the data).")
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="SQLite file (default: CXBOT_DB).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose candidate new themes from recent unthemed or low-confidence comments."""
+    from datetime import UTC, datetime
+
+    from bot.settings import SettingsError, load_settings
+    from nlp.discover import discover_themes
+    from storage.classifications import unthemed_or_unsure
+    from storage.db import open_db
+    from storage.periods import PeriodError, parse_period
+
+    try:
+        settings = load_settings()
+        window = parse_period(period, settings.tz, datetime.now(UTC))
+    except (SettingsError, PeriodError) as exc:
+        raise fail(str(exc)) from None
+    texts = unthemed_or_unsure(open_db(db or settings.db_path), window, below)
+    if len(texts) < 10:
+        out.print(
+            f"Only {len(texts)} unthemed or unsure comments in {period}: not enough to find new themes."
+        )
+        return
+    candidates = discover_themes(texts, clusters)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                [
+                    {"terms": c.terms, "examples": c.examples, "size": c.size, "share": c.share}
+                    for c in candidates
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    out.print(f"{len(texts):,} unthemed or unsure comments in {period}; candidate themes:")
+    for number, candidate in enumerate(candidates, start=1):
+        out.print(
+            f"[bold]{number}. {', '.join(candidate.terms[:6])}[/bold] — {candidate.size} comments ({candidate.share:.0%})",
+            highlight=False,
+        )
+        for example in candidate.examples:
+            out.print(f"   “{example}”", highlight=False)
 
 
 def _print_cv(info: dict[str, Any]) -> None:

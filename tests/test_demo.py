@@ -23,10 +23,16 @@ CXBOT = Path(sys.executable).with_name("cxbot")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     work = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
+    }
     env["COLUMNS"] = "120"
     started = time.monotonic()
-    result = subprocess.run([str(CXBOT), "demo"], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(CXBOT), "demo"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return work, result.stdout, elapsed
@@ -40,8 +46,14 @@ def test_database_holds_90_days_in_six_languages(demo):
     work, _, _ = demo
     db = open_db(work / "cxbot-demo" / "cxbot.db")
     assert db["tickets"].count >= 3000
-    assert db.execute("SELECT count(DISTINCT team), count(DISTINCT agent_name) FROM tickets").fetchone() >= (4, 12)
-    assert {r[0] for r in db.execute("SELECT DISTINCT survey_type FROM responses")} == {"nps", "csat", "ces"}
+    assert db.execute(
+        "SELECT count(DISTINCT team), count(DISTINCT agent_name) FROM tickets"
+    ).fetchone() >= (4, 12)
+    assert {r[0] for r in db.execute("SELECT DISTINCT survey_type FROM responses")} == {
+        "nps",
+        "csat",
+        "ces",
+    }
     first, last = db.execute("SELECT min(answered_at), max(answered_at) FROM responses").fetchone()
     assert first < last and last[:10] >= first[:10]
     comments = [r[0] for r in db.execute("SELECT comment FROM responses WHERE comment IS NOT NULL")]
@@ -55,7 +67,9 @@ def test_database_holds_90_days_in_six_languages(demo):
         "SELECT count(*) FROM responses r LEFT JOIN classifications c ON c.response_id = r.id WHERE r.comment IS NOT NULL AND c.response_id IS NULL"
     ).fetchone()[0]
     assert unlabelled == 0
-    live = db.execute("SELECT count(*) FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE t.external_id LIKE 'LIVE-%' AND s.state = 'answered'").fetchone()[0]
+    live = db.execute(
+        "SELECT count(*) FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE t.external_id LIKE 'LIVE-%' AND s.state = 'answered'"
+    ).fetchone()[0]
     assert live == 6
     assert db.execute("SELECT count(*) FROM alerts WHERE slack_ts IS NOT NULL").fetchone()[0] == 1
 
@@ -68,7 +82,15 @@ def test_printed_metrics_match_the_database(demo):
     report = metric_report(db, "nps", parse_period("30d", __import__("zoneinfo").ZoneInfo("UTC")))
     assert int(printed.group(1)) == report.current.score
     assert re.search(rf"n = {report.current.n:,}", out)
-    for section in ("A survey, as the customer sees it", "#cx-alerts", "/cx themes 30d", "/cx comments sentiment=negative", "/cx digest preview", "Weekly CX digest", "Explore further"):
+    for section in (
+        "A survey, as the customer sees it",
+        "#cx-alerts",
+        "/cx themes 30d",
+        "/cx comments sentiment=negative",
+        "/cx digest preview",
+        "Weekly CX digest",
+        "Explore further",
+    ):
         assert section in out
 
 
@@ -87,4 +109,6 @@ def test_nothing_is_left_running(demo):
     for match in (url, emulator):
         assert match, out[:2000]
         with socket.socket() as sock:
-            assert sock.connect_ex(("127.0.0.1", int(match.group(1)))) != 0, "a demo server is still listening"
+            assert sock.connect_ex(("127.0.0.1", int(match.group(1)))) != 0, (
+                "a demo server is still listening"
+            )

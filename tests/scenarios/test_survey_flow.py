@@ -261,14 +261,46 @@ def test_long_comments_are_stored_whole(server, emulator):
 def test_comments_are_classified_within_seconds(server, emulator):
     survey_id = server.webhook(closed("T-nlp", survey="csat")).json()["survey_id"]
     emulator.wait_for("chat.postMessage")
-    sent = wait_until(lambda: survey_row(server.settings.db_path, survey_id)["slack_ts"] and survey_row(server.settings.db_path, survey_id))
-    server.interaction(click("U0ENGLISH", "cx_score_1", f"{survey_id}:1", sent["slack_channel"], sent["slack_ts"], emulator.response_url()))
-    server.interaction(modal_submission("U0ENGLISH", survey_id, "Waited nine days for a reply and the refund still hasn't arrived. Terrible."))
+    sent = wait_until(
+        lambda: (
+            survey_row(server.settings.db_path, survey_id)["slack_ts"]
+            and survey_row(server.settings.db_path, survey_id)
+        )
+    )
+    server.interaction(
+        click(
+            "U0ENGLISH",
+            "cx_score_1",
+            f"{survey_id}:1",
+            sent["slack_channel"],
+            sent["slack_ts"],
+            emulator.response_url(),
+        )
+    )
+    server.interaction(
+        modal_submission(
+            "U0ENGLISH",
+            survey_id,
+            "Waited nine days for a reply and the refund still hasn't arrived. Terrible.",
+        )
+    )
     response_id = response_row(server.settings.db_path, survey_id)["id"]
     db = open_db(server.settings.db_path, migrate=False)
     started = time.monotonic()
-    label = wait_until(lambda: db.execute("SELECT sentiment, model_version FROM classifications WHERE response_id = ?", [response_id]).fetchone(), timeout=30, what="labels")
-    themes = {row[0] for row in db.execute("SELECT theme FROM comment_themes WHERE response_id = ?", [response_id])}
+    label = wait_until(
+        lambda: db.execute(
+            "SELECT sentiment, model_version FROM classifications WHERE response_id = ?",
+            [response_id],
+        ).fetchone(),
+        timeout=30,
+        what="labels",
+    )
+    themes = {
+        row[0]
+        for row in db.execute(
+            "SELECT theme FROM comment_themes WHERE response_id = ?", [response_id]
+        )
+    }
     assert label[0] == "negative" and label[1]
     assert {"response_speed", "billing_pricing"} & themes
     assert time.monotonic() - started < 30

@@ -1,0 +1,113 @@
+"""``cxbot nlp`` commands through typer's CliRunner on ``nlp_app``."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli_nlp import nlp_app
+from nlp.classify import load_default_model
+from tests.nlp import small_data
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(tmp_path, monkeypatch):
+    """Point the cache at an empty folder so the shipped model is the default."""
+    monkeypatch.setenv("CXBOT_MODEL_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CXBOT_THEMES", raising=False)
+    load_default_model.cache_clear()
+    yield
+    load_default_model.cache_clear()
+
+
+def write_csv(path, rows, header):
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_classify_json():
+    result = runner.invoke(nlp_app, ["classify", "Refund took three weeks, awful", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["sentiment"] == "negative" and data["language"] == "en"
+    assert "billing_pricing" in [t["theme"] for t in data["themes"]]
+
+
+def test_classify_text_output_says_unthemed():
+    result = runner.invoke(nlp_app, ["classify", "ok"])
+    assert result.exit_code == 0
+    assert "none (unthemed)" in result.output and "Sentiment: neutral" in result.output
+
+
+def test_evaluate_json_with_binary_sentiment(tmp_path):
+    path = write_csv(
+        tmp_path / "eval.csv",
+        [["Great support, thank you!", "positive"], ["Terrible, nobody answered", "negative"]],
+        ["comment", "label"],
+    )
+    result = runner.invoke(
+        nlp_app,
+        ["evaluate", str(path), "--text-col", "comment", "--sentiment-col", "label", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report["sentiment"]) >= {"accuracy", "macro_f1", "per_class"}
+    assert report["sentiment"]["accuracy"] == 1.0 and "themes" not in report
+
+
+def test_evaluate_tables(tmp_path):
+    path = write_csv(
+        tmp_path / "eval.csv",
+        [["charged twice", "billing_pricing", "negative"], ["ok", "", "neutral"]],
+        ["text", "themes", "sentiment"],
+    )
+    result = runner.invoke(nlp_app, ["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Confusion matrix" in result.output and "Themes micro F1" in result.output
+
+
+def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
+    data = small_data(step=24)
+    rows = [
+        [t, ";".join(th), s]
+        for t, th, s in zip(data.texts, data.themes, data.sentiments, strict=True)
+    ]
+    good = write_csv(tmp_path / "good.csv", rows, ["text", "themes", "sentiment"])
+    out = tmp_path / "model"
+    first = runner.invoke(nlp_app, ["train", "--data", str(good), "--data-only", "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert (out / "model.skops").exists() and "Saved model" in first.output
+    scrambled = [[t, th, s] for (t, _, _), (_, th, s) in zip(rows, rows[::-1], strict=True)]
+    bad = write_csv(tmp_path / "bad.csv", scrambled, ["text", "themes", "sentiment"])
+    second = runner.invoke(nlp_app, ["train", "--data", str(bad), "--data-only", "--out", str(out)])
+    assert second.exit_code == 1
+    assert "Kept aside" in second.output and (out / "rejected").is_dir()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evaluate", "/nonexistent/file.csv"],
+        ["train", "--data", "/nonexistent/file.csv"],
+        ["classify", "hi", "--model", "/nonexistent/model"],
+    ],
+)
+def test_errors_are_one_line_with_exit_code_2(args):
+    result = runner.invoke(nlp_app, args)
+    assert result.exit_code == 2
+    assert "error:" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_text_column_is_reported(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["a", "positive"]], ["body", "sentiment"])
+    result = runner.invoke(nlp_app, ["evaluate", str(path)])
+    assert result.exit_code == 2 and "no 'text' column" in result.output

@@ -1,0 +1,73 @@
+"""Normalisation, language detection, tokens and negation marking."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.text import analyse, detect_language, mark_negation, normalise, tokenize, word_ngrams
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The refund took three weeks and nobody answered", "en"),
+        ("Mulțumesc, problema a fost rezolvată repede", "ro"),
+        ("multumesc, problema a fost rezolvata repede", "ro"),
+        ("שעה וחצי על הקו, לא עזרו לי", "he"),
+        ("پشتیبانی خیلی دیر جواب داد", "fa"),
+        ("等了三天才回复，问题还是没解决", "zh"),
+        ("ნინო იყო ძალიან თავაზიანი", "ka"),
+        ("האפליקציה של Salesforce קורסת כל יום", "he"),
+        ("👍👍", "und"),
+        ("12345 !!!", "und"),
+        ("", "und"),
+    ],
+)
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_normalise_folds_romanian_diacritics_and_cedillas():
+    assert normalise("Mulţumesc ȘI mulțumesc") == "multumesc si multumesc"
+
+
+def test_normalise_masks_numbers_links_and_long_repeats():
+    assert (
+        normalise("Waited 45 days!!!!! sooooo bad https://x.io/t/1")
+        == "waited 0 days!!! sooo bad url"
+    )
+
+
+def test_normalise_unifies_persian_letters_and_zwnj():
+    assert normalise("مي\u200cده كه") == "می ده که"
+
+
+def test_tokenize_splits_chinese_into_characters_and_keeps_emoji():
+    assert tokenize(normalise("没解决😡")) == ["没", "解", "决", "😡"]
+
+
+def test_negation_scope_runs_to_the_clause_end():
+    tokens = ["not", "helpful", "at", "all", ".", "thanks"]
+    assert mark_negation(tokens, "en") == ["not", "helpful_NEG", "at_NEG", "all_NEG", ".", "thanks"]
+
+
+def test_negation_scope_closes_at_but_and_spares_emoji():
+    tokens = ["wasn't", "fast", "😡", "but", "polite"]
+    assert mark_negation(tokens, "en") == ["wasn't", "fast_NEG", "😡", "but", "polite"]
+
+
+def test_romanian_double_negation_does_not_cancel():
+    assert mark_negation(["nu", "am", "primit", "nimic", "inca"], "ro")[-1] == "inca_NEG"
+
+
+def test_analyse_stems_english_and_marks_negation():
+    assert analyse("Not resolved") == ["not", "resolv_NEG"]
+
+
+def test_word_ngrams_also_emit_the_plain_stem_of_negated_words():
+    features = word_ngrams("not resolved")
+    assert "resolv_NEG" in features and "resolv" in features and "not resolv_NEG" in features
+
+
+def test_languages_without_a_stemmer_stay_as_written():
+    assert analyse("שירות מעולה") == ["שירות", "מעולה"]
