@@ -191,3 +191,20 @@ def test_nothing_goes_out_before_the_delay(settings_for, emulator):
     assert run_once(client, db, POLICY, now=now + timedelta(minutes=9)) == {}
     assert emulator.calls("chat.postMessage") == []
     assert run_once(client, db, POLICY, now=now + timedelta(minutes=10)) == {"sent": 1}
+
+
+def test_cx_answers_from_the_database_during_a_slack_outage(settings_for, emulator):
+    from tests.scenarios.harness import slash
+
+    settings = settings_for()
+    emulator.fail("*", status=500)  # Slack is down from the very first request
+    running = RunningServer(settings).start()
+    try:
+        reply = running.slack(slash("nps 30d", "U01ALICE", emulator.response_url()), "application/x-www-form-urlencoded")
+        assert reply.status == 200 and "NPS —" in reply.json()["text"]
+        hook = running.webhook({"event": "ticket.closed", "ticket_id": "OUT1", "customer": {"slack_user_id": "U0ENGLISH"}})
+        assert hook.status == 202  # webhooks are still accepted and queued
+    finally:
+        running.stop()
+    db = open_db(settings.db_path)
+    assert db.execute("SELECT state FROM surveys").fetchone() == ("scheduled",)  # queued, not lost
