@@ -30,14 +30,27 @@ def _authorizer(client: AsyncWebClient, token: str | None, retry_every: float = 
     identity: dict[str, str] = {}
     last_try = [float("-inf")]
 
-    async def authorize(enterprise_id: str | None, team_id: str | None, **_: object) -> AuthorizeResult:
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, **_: object
+    ) -> AuthorizeResult:
         if not identity and time.monotonic() - last_try[0] >= retry_every:
             last_try[0] = time.monotonic()
             try:
                 reply = await asyncio.wait_for(client.auth_test(token=token), timeout=1.0)
-                identity.update(user_id=reply["user_id"], bot_id=reply.get("bot_id") or "", team_id=reply.get("team_id") or "")
-            except (SlackApiError, OSError, TimeoutError) as exc:  # Slack down: serve from the database anyway
-                log.warning("auth.test failed (%s); continuing without the bot's identity", type(exc).__name__)
+                identity.update(
+                    user_id=reply["user_id"],
+                    bot_id=reply.get("bot_id") or "",
+                    team_id=reply.get("team_id") or "",
+                )
+            except (
+                SlackApiError,
+                OSError,
+                TimeoutError,
+            ) as exc:  # Slack down: serve from the database anyway
+                log.warning(
+                    "auth.test failed (%s); continuing without the bot's identity",
+                    type(exc).__name__,
+                )
         return AuthorizeResult(
             enterprise_id=enterprise_id,
             team_id=team_id or identity.get("team_id"),
@@ -50,7 +63,9 @@ def _authorizer(client: AsyncWebClient, token: str | None, retry_every: float = 
 
 
 def create_app(settings: Settings, store: Store, client: AsyncWebClient | None = None) -> AsyncApp:
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = client or request_path_client(settings)
     app = AsyncApp(

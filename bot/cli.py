@@ -369,8 +369,13 @@ def serve(
     missing = [name for name in needed if not values[name]]
     if missing:
         raise fail(f"{', '.join(missing)} must be set to serve (see .env.example)")
+    from bot.observability import configure_logging
+
+    secrets = [v.get_secret_value() for v in (config.slack_bot_token, config.slack_signing_secret, config.slack_app_token, config.webhook_secret,
+               config.zendesk_secret, config.freshdesk_secret, config.jira_secret, config.intercom_secret) if v]  # fmt: skip
+    configure_logging(secrets)
     server = create_server(config, worker_interval=poll_interval, socket_mode=socket)
-    uvicorn.run(server, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(server, host=host, port=port, log_config=None, access_log=False)
 
 
 @surveys_app.callback(invoke_without_command=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -17,6 +18,7 @@ from bot.app import create_app
 from bot.classifier import ClassifierWorker
 from bot.delivery import DeliveryPolicy, OutboxWorker
 from bot.intake_writer import IntakeWriter
+from bot.observability import RequestIdMiddleware
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.store import Store
@@ -90,7 +92,7 @@ def create_server(
     ]
     if os.environ.get("CXBOT_BENCH_FLOOR") == "1":
         routes.append(Route("/bench/noop", noop, methods=["POST"]))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])
 
 
 async def noop(request: Request) -> JSONResponse:

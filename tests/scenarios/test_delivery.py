@@ -200,9 +200,18 @@ def test_cx_answers_from_the_database_during_a_slack_outage(settings_for, emulat
     emulator.fail("*", status=500)  # Slack is down from the very first request
     running = RunningServer(settings).start()
     try:
-        reply = running.slack(slash("nps 30d", "U01ALICE", emulator.response_url()), "application/x-www-form-urlencoded")
+        reply = running.slack(
+            slash("nps 30d", "U01ALICE", emulator.response_url()),
+            "application/x-www-form-urlencoded",
+        )
         assert reply.status == 200 and "NPS —" in reply.json()["text"]
-        hook = running.webhook({"event": "ticket.closed", "ticket_id": "OUT1", "customer": {"slack_user_id": "U0ENGLISH"}})
+        hook = running.webhook(
+            {
+                "event": "ticket.closed",
+                "ticket_id": "OUT1",
+                "customer": {"slack_user_id": "U0ENGLISH"},
+            }
+        )
         assert hook.status == 202  # webhooks are still accepted and queued
     finally:
         running.stop()
