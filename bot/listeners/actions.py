@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.survey import answered_blocks, comment_modal, survey_text
 from bot.i18n import language_for_locale, text
+from bot.listeners.guard import tolerant
 from bot.settings import Settings
 from bot.store import Store
 from storage import surveys as outbox
@@ -41,6 +42,7 @@ async def _ephemeral(client: AsyncWebClient, body: dict, message: str) -> None:
 
 
 def register(app: AsyncApp, store: Store, settings: Settings) -> None:
+    @tolerant
     async def store_score(ack: AsyncAck, body: dict, context: dict) -> None:
         survey_id, score = _value(body)
         survey = await store.run(outbox.get_survey, survey_id)
@@ -95,6 +97,7 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             trigger_id=body["trigger_id"], view=comment_modal(survey_id, language)
         )
 
+    @tolerant
     async def store_reason(ack: AsyncAck, body: dict, context: dict) -> None:
         survey_id, key = _value(body)
         saved = await store.run(

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.alerts import RELABEL_MODAL, RESOLVE_MODAL, relabel_modal, resolve_modal
+from bot.listeners.guard import tolerant
 from bot.settings import Settings
 from bot.store import Store
 from bot.themes import theme_labels
@@ -32,6 +33,7 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
     async def just_ack(ack: AsyncAck) -> None:
         await ack()
 
+    @tolerant
     async def take(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
         alert_id, user = _alert_id(body), body["user"]["id"]
         taken = await store.run(alerts.take_alert, alert_id, user, datetime.now(UTC))
@@ -58,6 +60,7 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
     app.action("cx_alert_relabel")(ack=just_ack, lazy=[open_relabel])
 
     @app.view(RESOLVE_MODAL)
+    @tolerant
     async def save_resolution(ack: AsyncAck, body: dict, view: dict) -> None:
         outcome = (_selected(view, "outcome").get("selected_option") or {}).get("value")
         if outcome not in alerts.OUTCOMES:
@@ -75,6 +78,7 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         await ack()
 
     @app.view(RELABEL_MODAL)
+    @tolerant
     async def save_labels(ack: AsyncAck, body: dict, view: dict) -> None:
         themes = [
             o["value"]
