@@ -68,6 +68,23 @@ def _resolve_user(client: WebClient, survey: outbox.OutgoingSurvey) -> tuple[str
     return user_id, user.get("locale")
 
 
+def _already_posted(client: WebClient, channel: str, survey: outbox.OutgoingSurvey) -> dict | None:
+    """The survey's message if an earlier attempt posted it before a crash (found by its metadata).
+
+    Only a crash between Slack accepting the message and the database recording
+    it can leave such a message; checking keeps that from becoming a double send.
+    """
+    history = client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
+    for message in history.get("messages", []):
+        payload = (message.get("metadata") or {}).get("event_payload") or {}
+        if payload.get("survey_id") == survey.id:
+            log.info(
+                "survey %s was already posted as %s; not sending it twice", survey.id, message["ts"]
+            )
+            return {"channel": channel, "ts": message["ts"]}
+    return None
+
+
 def send_survey(
     client: WebClient,
     db: Database,
@@ -83,7 +100,8 @@ def send_survey(
         user_id, locale = _resolve_user(client, survey)
         language = language_for_locale(locale)
         channel = survey.slack_channel or client.conversations_open(users=user_id)["channel"]["id"]
-        reply = client.chat_postMessage(
+        earlier = _already_posted(client, channel, survey) if survey.attempts > 1 else None
+        reply = earlier or client.chat_postMessage(
             channel=channel,
             thread_ts=survey.thread_ts,
             text=survey_text(survey.survey_type, language, survey.ticket_ref),
@@ -179,6 +197,14 @@ class OutboxWorker(PeriodicWorker):
         super().__init__("outbox", connect, interval)
         self._client, self._policy = client, policy
         self._pruned: datetime | None = None
+
+    def prepare(self) -> None:
+        db = self._connect()
+        try:
+            if released := outbox.release_claims(db):
+                log.info("released %d claims left by an earlier run", released)
+        finally:
+            db.close()
 
     def run_once(self, db: Database) -> None:
         run_once(self._client, db, self._policy)

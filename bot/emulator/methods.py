@@ -140,6 +140,23 @@ def chat_post_message(state: SlackState, args: Args) -> Result:
     return {"channel": channel, "ts": message["ts"], "message": message}
 
 
+@api("conversations.history")
+def conversations_history(state: SlackState, args: Args) -> Result:
+    """Newest first; ``metadata`` only with include_all_metadata, as Slack does."""
+    channel = _channel(state, args)
+    limit = int(args.get("limit") or 100)
+    oldest = float(args.get("oldest") or 0)
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    with state.lock:
+        stored = list(state.messages.get(channel, {}).values())
+    found = sorted(
+        (m for m in stored if float(m["ts"]) >= oldest), key=lambda m: float(m["ts"]), reverse=True
+    )[:limit]
+    if not with_metadata:
+        found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+    return {"messages": found, "has_more": False}
+
+
 @api("chat.postEphemeral", writes=True)
 def chat_post_ephemeral(state: SlackState, args: Args) -> Result:
     channel = _channel(state, args)

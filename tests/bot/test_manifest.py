@@ -14,6 +14,8 @@ SCOPE_FOR = {
     "chat_postMessage": "chat:write", "chat_update": "chat:write", "chat_postEphemeral": "chat:write",
     "conversations_open": "im:write", "users_info": "users:read", "users_lookupByEmail": "users:read.email",
     "views_open": None, "reactions_add": "reactions:write", "views_publish": None,
+    "conversations_history": "im:history", "auth_test": None, "files_upload_v2": "files:write",
+    "usergroups_users_list": "usergroups:read", "chat_getPermalink": None,
 }  # fmt: skip
 
 

@@ -217,3 +217,24 @@ def test_cx_answers_from_the_database_during_a_slack_outage(settings_for, emulat
         running.stop()
     db = open_db(settings.db_path)
     assert db.execute("SELECT state FROM surveys").fetchone() == ("scheduled",)  # queued, not lost
+
+
+def test_a_crash_after_slack_accepted_the_survey_does_not_send_it_twice(setup, emulator):
+    from storage.surveys import claim_due, release_claims
+
+    db, client = setup
+    survey_id = schedule(db, "CRASH1")
+    [claimed] = claim_due(db, datetime.now(UTC))  # the sender claimed it…
+    dm = client.conversations_open(users="U0ENGLISH")["channel"]["id"]
+    client.chat_postMessage(
+        channel=dm,
+        text="survey",
+        metadata={"event_type": "cxbot_survey", "event_payload": {"survey_id": survey_id}},
+    )
+    # …Slack accepted the message, and the process died before recording it.
+    assert state(db, survey_id)["state"] == "scheduled"
+    assert release_claims(db) == 1  # what a restarted worker does first
+    assert run_once(client, db, POLICY) == {"sent": 1}
+    assert len([m for m in emulator.messages() if m.get("metadata")]) == 1
+    row = state(db, survey_id)
+    assert row["state"] == "sent" and row["slack_ts"] == emulator.messages()[0]["ts"]
