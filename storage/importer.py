@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
 from storage.responses import (
     InvalidResponse,
     ResponseRow,
@@ -148,7 +149,7 @@ def import_file(
     """Validate and insert every good record of ``path`` in a single transaction."""
     result = ImportResult()
     records = read_records(Path(path))
-    with db.atomic():
+    with write_transaction(db):  # takes the write lock first: concurrent writers queue, none fails
         for batch in _validated_batches(records):
             result.rows_read += batch.rows_read
             result.errors.extend(batch.errors)

@@ -83,6 +83,14 @@ def claim_due(db: Database, now: datetime, limit: int = 20) -> list[OutgoingSurv
     return [s for s in (get_survey(db, i) for i in ids) if s is not None]
 
 
+def release_claims(db: Database) -> int:
+    """Drop every claim: called when the only sender starts, so a crashed run's surveys go out now."""
+    with write_transaction(db):
+        return db.execute(
+            "UPDATE surveys SET claimed_at = NULL WHERE state = 'scheduled' AND claimed_at IS NOT NULL"
+        ).rowcount
+
+
 def mark_sent(
     db: Database,
     survey_id: int,
