@@ -241,3 +241,19 @@ def test_a_crash_after_slack_accepted_the_survey_does_not_send_it_twice(setup, e
     assert len([m for m in emulator.messages() if m.get("metadata")]) == 1
     row = state(db, survey_id)
     assert row["state"] == "sent" and row["slack_ts"] == emulator.messages()[0]["ts"]
+
+
+def test_the_outbox_worker_prunes_old_comments_on_schedule(settings_for, emulator):
+    from bot.delivery import OutboxWorker
+    from storage.responses import ResponseRow, insert_responses
+    from storage.timestamps import to_db
+
+    settings = settings_for()
+    db = open_db(settings.db_path)
+    insert_responses(db, [ResponseRow("nps", 2, to_db(datetime.now(UTC) - timedelta(days=400)), ticket_ref="OLD", comment="old words")])
+    worker = OutboxWorker(lambda: open_db(settings.db_path), delivery_client(settings), DeliveryPolicy(retention=timedelta(days=365)))
+    worker.run_once(db)
+    assert db.execute("SELECT comment, score FROM responses").fetchone() == (None, 2)
+    insert_responses(db, [ResponseRow("nps", 3, to_db(datetime.now(UTC) - timedelta(days=500)), ticket_ref="OLD2", comment="more")])
+    worker.run_once(db)  # within the hour: not pruned again yet
+    assert db.execute("SELECT comment FROM responses WHERE ticket_ref = 'OLD2'").fetchone() == ("more",)
