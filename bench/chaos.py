@@ -11,20 +11,13 @@ click answered 200 has its response stored.  Prints the figures.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.emulator import SlackEmulator  # noqa: E402
-from bot.webhooks.signatures import sign_generic  # noqa: E402
+from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
 WEBHOOK_SECRET = "chaos-webhook-secret"
@@ -55,118 +48,31 @@ class Figures:
     seconds: float = 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int | None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(
-            urllib.request.Request(url, data=body, headers=headers), timeout=5
-        ) as reply:
-            reply.read()
-            return reply.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None  # server down or killed mid-request
+    return post(url, body, headers, timeout=5)[0]
 
 
-class Server:
-    def __init__(self, db: Path, emulator: SlackEmulator):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
-        }
-        self.env.update(
-            SLACK_BOT_TOKEN=emulator.token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=emulator.base_url,
-            CXBOT_DB=str(db), CXBOT_WEBHOOK_SECRET=WEBHOOK_SECRET, CXBOT_SURVEY_DELAY="0s", CXBOT_SURVEY_COOLDOWN="0s",
-        )  # fmt: skip
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--poll-interval",
-            "0.2",
-        ]
-        self.process = subprocess.Popen(
-            command, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if _post_get(f"{self.url}/healthz"):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no cleanup, no flush
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(15)
+def _server(db: Path, emulator: SlackEmulator) -> ServeProcess:
+    return ServeProcess({
+        "SLACK_BOT_TOKEN": emulator.token, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": emulator.base_url,
+        "CXBOT_DB": str(db), "CXBOT_WEBHOOK_SECRET": WEBHOOK_SECRET, "CXBOT_SURVEY_DELAY": "0s", "CXBOT_SURVEY_COOLDOWN": "0s",
+    }, cwd=str(ROOT))  # fmt: skip
 
 
-def _post_get(url: str) -> bool:
-    try:
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
-            url, timeout=1
-        ) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
-def _webhook(server: Server, i: int) -> tuple[bytes, dict[str, str]]:
+def _webhook(i: int) -> tuple[bytes, dict[str, str]]:
     body = json.dumps({"event": "ticket.closed", "ticket_id": f"C{i}", "customer": {"slack_user_id": CUSTOMERS[i % len(CUSTOMERS)]},
                        "survey": ("nps", "csat", "ces")[i % 3], "team": f"team{i % 4}"}).encode()  # fmt: skip
-    stamp = str(int(time.time()))
-    return body, {
-        "Content-Type": "application/json",
-        "X-Cxbot-Request-Timestamp": stamp,
-        "X-Cxbot-Signature": sign_generic(WEBHOOK_SECRET, stamp, body),
-    }
+    return body, webhook_headers(WEBHOOK_SECRET, body)
 
 
 def _click(
-    server: Server, survey_id: int, user: str, channel: str, ts: str, score: int
+    server: ServeProcess, survey_id: int, user: str, channel: str, ts: str, score: int
 ) -> int | None:
     payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
                "container": {"type": "message", "message_ts": ts, "channel_id": channel}, "channel": {"id": channel}, "trigger_id": "1.1",
                "response_url": "http://127.0.0.1:9/unused", "actions": [{"type": "button", "action_id": f"cx_score_{score}", "value": f"{survey_id}:{score}", "block_id": "x"}]}  # fmt: skip
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    stamp = str(int(time.time()))
-    signature = (
-        "v0="
-        + hmac.new(
-            SIGNING_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
-        ).hexdigest()
-    )
-    return _post(
-        f"{server.url}/slack/events",
-        body,
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature,
-        },
-    )
+    return _post(f"{server.url}/slack/events", body, slack_headers(SIGNING_SECRET, body))
 
 
 def run_chaos(
@@ -179,13 +85,13 @@ def run_chaos(
     with SlackEmulator() as emulator:
         for user in CUSTOMERS:
             emulator.add_user(user, user.lower())
-        server = Server(work / "chaos.db", emulator)
+        server = _server(work / "chaos.db", emulator)
         server.start()
         kill_at = sorted(rng.sample(range(1, webhooks), kills))
         lock = threading.Lock()
 
         def send(i: int) -> None:
-            body, headers = _webhook(server, i)
+            body, headers = _webhook(i)
             while True:
                 status = _post(f"{server.url}/webhooks/generic", body, headers)
                 with lock:
@@ -197,7 +103,7 @@ def run_chaos(
                 with lock:
                     figures.retries += 1
                 time.sleep(0.05)
-                body, headers = _webhook(server, i)  # fresh timestamp, as a helpdesk retry would
+                body, headers = _webhook(i)  # fresh timestamp, as a helpdesk retry would
 
         def killer() -> None:
             while kill_at:

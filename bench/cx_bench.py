@@ -9,12 +9,7 @@ request-in to reply-out.  The floor is the same server's bare endpoint.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -22,9 +17,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake_bench import free_port  # sibling script: bench/ is on sys.path
-
 from bot.emulator import SlackEmulator
+from bot.serve_process import ServeProcess, slack_headers
 from storage.db import open_db
 from storage.sample_data import generate_history
 
@@ -50,50 +44,22 @@ def ensure_rows(path: Path, rows: int) -> int:
     return count
 
 
-def start(port: int, db: Path, api: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=api,
-        CXBOT_DB=str(db),
-        CXBOT_ADMINS="U0BENCH01",
-        CXBOT_BENCH_FLOOR="1",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("cxbot serve did not start")
-
-
-def signed(body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    signature = (
-        "v0="
-        + hmac.new(SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    )
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
-    }
+def start(db: Path, api: str) -> ServeProcess:
+    return ServeProcess({
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api, "CXBOT_DB": str(db),
+        "CXBOT_ADMINS": "U0BENCH01", "CXBOT_BENCH_FLOOR": "1",
+    }).start().wait_warm()  # fmt: skip
 
 
 def timed(url: str, body: bytes, requests: int, sign: bool) -> list[float]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     latencies = []
     for _ in range(requests):
-        headers = signed(body) if sign else {"Content-Type": "application/x-www-form-urlencoded"}
+        headers = (
+            slack_headers(SECRET, body)
+            if sign
+            else {"Content-Type": "application/x-www-form-urlencoded"}
+        )
         started = time.perf_counter()
         with opener.open(
             urllib.request.Request(url, data=body, headers=headers), timeout=10
@@ -121,10 +87,9 @@ def main() -> None:
     path = args.db or Path(tempfile.mkdtemp()) / "cx.db"
     count = ensure_rows(path, args.rows)
     with SlackEmulator() as emulator:
-        port = free_port()
-        server = start(port, path, emulator.base_url)
+        server = start(path, emulator.base_url)
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = server.url
             body = urllib.parse.urlencode({
                 "command": "/cx", "text": "nps 30d", "user_id": "U0BENCH01", "channel_id": "C01GENERAL",
                 "team_id": "T0CXBOT01", "response_url": emulator.response_url(), "trigger_id": "1.1",
@@ -133,8 +98,7 @@ def main() -> None:
             floor = timed(f"{base}/bench/noop", body, args.requests, False)
             real = timed(f"{base}/slack/events", body, args.requests, True)
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
     print(f"{count:,} stored responses · {args.requests} sequential requests · 127.0.0.1")
     show("floor: bare endpoint of the same server", floor)
     show("/cx nps 30d (signed, answered in the ack)", real)

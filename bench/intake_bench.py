@@ -12,48 +12,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
 
-from bot.webhooks.signatures import sign_generic
+from bot.serve_process import ServeProcess, free_port, webhook_headers
 
 SECRET = "bench-secret"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, db: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET="bench", SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
-        CXBOT_WEBHOOK_SECRET=SECRET, CXBOT_DB=str(db), CXBOT_SURVEY_DELAY="1h", CXBOT_BENCH_FLOOR="1",
-    )  # fmt: skip
-    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("cxbot serve did not start")
+def start_server(db: Path) -> ServeProcess:
+    return ServeProcess({
+        "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench", "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+        "CXBOT_WEBHOOK_SECRET": SECRET, "CXBOT_DB": str(db), "CXBOT_SURVEY_DELAY": "1h", "CXBOT_BENCH_FLOOR": "1",
+    }).start().wait_warm()  # fmt: skip
 
 
 def webhook(i: int) -> tuple[bytes, dict[str, str]]:
@@ -61,13 +36,7 @@ def webhook(i: int) -> tuple[bytes, dict[str, str]]:
         "event": "ticket.closed", "ticket_id": f"B{i}", "customer": {"email": f"customer{i % 5000}@example.com"},
         "team": f"team{i % 20}", "agent": {"name": f"agent{i % 200}"}, "tags": ["bench"], "survey": "nps",
     }).encode()  # fmt: skip
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Cxbot-Request-Timestamp": stamp,
-        "X-Cxbot-Signature": sign_generic(SECRET, stamp, body),
-    }
-    return body, headers
+    return body, webhook_headers(SECRET, body)
 
 
 async def load(
@@ -112,17 +81,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    port = free_port()
     with tempfile.TemporaryDirectory() as work:
-        server = start_server(port, Path(work) / "bench.db")
+        server = start_server(Path(work) / "bench.db")
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = server.url
             asyncio.run(load(f"{base}/webhooks/generic", 100, 4, 10**7))  # warm-up
             floor = asyncio.run(load(f"{base}/bench/noop", args.requests, args.concurrency, 10**8))
             real = asyncio.run(load(f"{base}/webhooks/generic", args.requests, args.concurrency, 0))
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
     print(f"{args.requests} requests per run, {args.concurrency} concurrent connections, 127.0.0.1")
     report("floor: bare endpoint (no work)", *floor)
     report("signed webhooks, stored durably", *real)

@@ -59,12 +59,14 @@ class ClassifierWorker(PeriodicWorker):
         super().__init__("classifier", connect, interval)
         self._themes_path = themes_path
         self._model = self._taxonomy = None
+        self.ready = False
 
     def prepare(self) -> None:
         from nlp.classify import load_default_model
         from nlp.taxonomy import load_taxonomy
 
         self._model, self._taxonomy = load_default_model(), load_taxonomy(self._themes_path)
+        self.ready = True
 
     def run_once(self, db: Database) -> None:
         if done := label_pending(db, self._model, self._taxonomy):

@@ -52,6 +52,8 @@ def create_server(
         retention=settings.retention,
     )
 
+    workers: dict[str, ClassifierWorker] = {}
+
     async def slack_events(request: Request):
         return await handler.handle(request)
 
@@ -62,14 +64,17 @@ def create_server(
             return JSONResponse(
                 {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
             )
-        return JSONResponse({"status": "ok", "database": "ok", "queue": queue})
+        model = "ready" if workers.get("classifier") and workers["classifier"].ready else "loading"
+        return JSONResponse({"status": "ok", "database": "ok", "classifier": model, "queue": queue})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = OutboxWorker(
             store.connect, delivery_client(settings), policy, worker_interval
         ).start()
-        classifier = ClassifierWorker(store.connect, settings.themes_path, worker_interval).start()
+        classifier = workers["classifier"] = ClassifierWorker(
+            store.connect, settings.themes_path, worker_interval
+        ).start()
         socket = None
         if socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -4,14 +4,9 @@ show what Slack would show, and leave nothing running."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +19,7 @@ from bot.cx.charts import trend_png
 from bot.demo.history import CommentPicker, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
-from bot.webhooks.signatures import sign_generic
+from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers
 from storage.db import open_db
 from storage.metrics import weekly_series
 
@@ -50,113 +45,30 @@ class DemoResult:
     replies: dict[str, dict] = field(default_factory=dict)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _http(
-    url: str, body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(
-        url, data=body, headers=headers or {}, method="POST" if body is not None else "GET"
-    )
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-class DemoServer:
-    """``cxbot serve`` as a real subprocess, configured for the emulator."""
+class DemoServer(ServeProcess):
+    """``cxbot serve`` for the demo: pointed at the emulator, no survey delay, alerts on."""
 
     def __init__(self, db_path: Path, emulator: SlackEmulator):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.signing_secret, self.webhook_secret = secrets.token_hex(16), secrets.token_hex(16)
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
-        }
-        env.update(
-            SLACK_BOT_TOKEN=emulator.token, SLACK_SIGNING_SECRET=self.signing_secret, SLACK_API_URL=emulator.base_url,
-            CXBOT_DB=str(db_path), CXBOT_WEBHOOK_SECRET=self.webhook_secret, CXBOT_SURVEY_DELAY="0s",
-            CXBOT_ALERT_CHANNEL=ALERTS, CXBOT_ADMINS=MANAGER,
-        )  # fmt: skip
-        command = [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--poll-interval",
-            "0.2",
-        ]
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("cxbot serve exited during start-up")
-            try:
-                if _http(f"{self.url}/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("cxbot serve did not become ready")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        super().__init__({
+            "SLACK_BOT_TOKEN": emulator.token, "SLACK_SIGNING_SECRET": self.signing_secret, "SLACK_API_URL": emulator.base_url,
+            "CXBOT_DB": str(db_path), "CXBOT_WEBHOOK_SECRET": self.webhook_secret, "CXBOT_SURVEY_DELAY": "0s",
+            "CXBOT_ALERT_CHANNEL": ALERTS, "CXBOT_ADMINS": MANAGER,
+        })  # fmt: skip
 
     def webhook(self, payload: dict) -> dict:
         body = json.dumps(payload).encode()
-        stamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "X-Cxbot-Request-Timestamp": stamp,
-            "X-Cxbot-Signature": sign_generic(self.webhook_secret, stamp, body),
-        }
-        status, reply = _http(f"{self.url}/webhooks/generic", body, headers)
+        status, reply = post(
+            f"{self.url}/webhooks/generic", body, webhook_headers(self.webhook_secret, body)
+        )
         if status != 202:
             raise RuntimeError(f"webhook refused: {status} {reply!r}")
         return json.loads(reply)
 
     def slack(self, form: dict[str, str]) -> dict:
-        import hashlib
-        import hmac
-
         body = urllib.parse.urlencode(form).encode()
-        stamp = str(int(time.time()))
-        signature = (
-            "v0="
-            + hmac.new(
-                self.signing_secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
-            ).hexdigest()
-        )
-        status, reply = _http(
-            f"{self.url}/slack/events",
-            body,
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": signature,
-            },
+        status, reply = post(
+            f"{self.url}/slack/events", body, slack_headers(self.signing_secret, body)
         )
         if status != 200:
             raise RuntimeError(f"Slack request refused: {status}")
@@ -232,7 +144,7 @@ def run_demo(directory: Path, console: Console) -> DemoResult:
         say(f"Started the local Slack Web API emulator at {emulator.base_url}")
         server = DemoServer(db_path, emulator)
         try:
-            server.wait_ready()
+            server.start()
             say(f"Started `cxbot serve` (uvicorn) at {server.url}")
             _live_minute(server, emulator, db, result, say)
             _show_slack(server, emulator, result, console)

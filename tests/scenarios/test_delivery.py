@@ -250,10 +250,38 @@ def test_the_outbox_worker_prunes_old_comments_on_schedule(settings_for, emulato
 
     settings = settings_for()
     db = open_db(settings.db_path)
-    insert_responses(db, [ResponseRow("nps", 2, to_db(datetime.now(UTC) - timedelta(days=400)), ticket_ref="OLD", comment="old words")])
-    worker = OutboxWorker(lambda: open_db(settings.db_path), delivery_client(settings), DeliveryPolicy(retention=timedelta(days=365)))
+    insert_responses(
+        db,
+        [
+            ResponseRow(
+                "nps",
+                2,
+                to_db(datetime.now(UTC) - timedelta(days=400)),
+                ticket_ref="OLD",
+                comment="old words",
+            )
+        ],
+    )
+    worker = OutboxWorker(
+        lambda: open_db(settings.db_path),
+        delivery_client(settings),
+        DeliveryPolicy(retention=timedelta(days=365)),
+    )
     worker.run_once(db)
     assert db.execute("SELECT comment, score FROM responses").fetchone() == (None, 2)
-    insert_responses(db, [ResponseRow("nps", 3, to_db(datetime.now(UTC) - timedelta(days=500)), ticket_ref="OLD2", comment="more")])
+    insert_responses(
+        db,
+        [
+            ResponseRow(
+                "nps",
+                3,
+                to_db(datetime.now(UTC) - timedelta(days=500)),
+                ticket_ref="OLD2",
+                comment="more",
+            )
+        ],
+    )
     worker.run_once(db)  # within the hour: not pruned again yet
-    assert db.execute("SELECT comment FROM responses WHERE ticket_ref = 'OLD2'").fetchone() == ("more",)
+    assert db.execute("SELECT comment FROM responses WHERE ticket_ref = 'OLD2'").fetchone() == (
+        "more",
+    )

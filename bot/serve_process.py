@@ -1,0 +1,152 @@
+"""`cxbot serve` as a real subprocess on a free local port, and signed requests to it.
+
+Used by ``cxbot demo``, the crash test and the benchmarks: each needs the real
+server (uvicorn, its own process, killable) rather than an in-process stand-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+
+from bot.webhooks.signatures import sign_generic
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(overrides: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without proxies (slack_sdk ignores NO_PROXY) or stray cxbot settings."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
+    }
+    env.update(overrides)
+    return env
+
+
+def post(
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int | None, bytes]:
+    """(status, body); status None when nothing answered (server down or killed mid-request)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        url, data=body, headers=dict(headers or {}), method="POST" if body is not None else "GET"
+    )
+    try:
+        with opener.open(request, timeout=timeout) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return None, b""
+
+
+def webhook_headers(secret: str, body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    return {
+        "Content-Type": "application/json",
+        "X-Cxbot-Request-Timestamp": stamp,
+        "X-Cxbot-Signature": sign_generic(secret, stamp, body),
+    }
+
+
+def slack_headers(
+    secret: str, body: bytes, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    signature = (
+        "v0="
+        + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    )
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+class ServeProcess:
+    def __init__(
+        self, settings_env: Mapping[str, str], poll_interval: float = 0.2, cwd: str | None = None
+    ):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = clean_env(settings_env)
+        self.command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--poll-interval",
+            str(poll_interval),
+        ]
+        self.cwd = cwd
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> ServeProcess:
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("cxbot serve exited during start-up")
+            if post(f"{self.url}/healthz", timeout=1)[0] == 200:
+                return self
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError("cxbot serve did not become ready")
+
+    def wait_warm(self, timeout: float = 60) -> ServeProcess:
+        """Wait until the comment model has loaded, so measurements see the steady state."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, body = post(f"{self.url}/healthz", timeout=1)
+            if status == 200 and b'"classifier":"ready"' in body:
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("the comment model did not load")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no flush — what a crash looks like."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> ServeProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
