@@ -41,6 +41,28 @@ def survey_row(db_path, survey_id: int) -> dict:
         db.close()
 
 
+def sent_survey(server, survey_id: int) -> dict:
+    """Wait until the outbox has sent the survey to Slack; its row."""
+    path = server.settings.db_path
+    return wait_until(
+        lambda: survey_row(path, survey_id)["slack_ts"] and survey_row(path, survey_id),
+        what="survey sent",
+    )
+
+
+def answer(server, emulator, user: str, survey_id: int, sent: dict, score: int):
+    """The customer clicks ``score`` on the survey message."""
+    payload = click(
+        user,
+        f"cx_score_{score}",
+        f"{survey_id}:{score}",
+        sent["slack_channel"],
+        sent["slack_ts"],
+        emulator.response_url(),
+    )
+    return server.interaction(payload)
+
+
 def response_row(db_path, survey_id: int) -> dict | None:
     db = open_db(db_path, migrate=False)
     try:
@@ -106,13 +128,7 @@ def test_happy_path_for_each_survey_type(server, emulator, survey, scores, pick)
 
 def test_second_click_changes_the_score_and_double_clicks_add_nothing(server, emulator):
     survey_id = server.webhook(closed("T-change", survey="nps")).json()["survey_id"]
-    emulator.wait_for("chat.postMessage")
-    sent = wait_until(
-        lambda: (
-            survey_row(server.settings.db_path, survey_id)["slack_ts"]
-            and survey_row(server.settings.db_path, survey_id)
-        )
-    )
+    sent = sent_survey(server, survey_id)
     for score in (4, 4, 9):
         server.interaction(
             click(
@@ -186,23 +202,8 @@ def test_comment_by_modal_and_by_thread_reply_in_any_script(server, emulator):
 
 def test_only_the_customer_can_answer(server, emulator):
     survey_id = server.webhook(closed("T-other")).json()["survey_id"]
-    emulator.wait_for("chat.postMessage")
-    sent = wait_until(
-        lambda: (
-            survey_row(server.settings.db_path, survey_id)["slack_ts"]
-            and survey_row(server.settings.db_path, survey_id)
-        )
-    )
-    server.interaction(
-        click(
-            "U0PERSIAN",
-            "cx_score_1",
-            f"{survey_id}:1",
-            sent["slack_channel"],
-            sent["slack_ts"],
-            emulator.response_url(),
-        )
-    )
+    sent = sent_survey(server, survey_id)
+    answer(server, emulator, "U0PERSIAN", survey_id, sent, 1)
     emulator.wait_for("chat.postEphemeral", lambda c: c["params"].get("user") == "U0PERSIAN")
     assert response_row(server.settings.db_path, survey_id) is None
 
@@ -218,23 +219,8 @@ def test_long_comments_are_stored_whole(server, emulator):
     survey_id = server.webhook(
         closed("T-long", survey="ces", customer={"slack_user_id": "U0CHINESE"})
     ).json()["survey_id"]
-    emulator.wait_for("chat.postMessage")
-    sent = wait_until(
-        lambda: (
-            survey_row(server.settings.db_path, survey_id)["slack_ts"]
-            and survey_row(server.settings.db_path, survey_id)
-        )
-    )
-    server.interaction(
-        click(
-            "U0CHINESE",
-            "cx_score_2",
-            f"{survey_id}:2",
-            sent["slack_channel"],
-            sent["slack_ts"],
-            emulator.response_url(),
-        )
-    )
+    sent = sent_survey(server, survey_id)
+    answer(server, emulator, "U0CHINESE", survey_id, sent, 2)
     modal_text = ("客服态度很好，但是问题拖了三天才解决。" * 160)[:3000]  # the modal's limit
     server.interaction(modal_submission("U0CHINESE", survey_id, modal_text))
     reply_text = "לא נפתר " * 1500  # a 12,000-character DM reply
@@ -260,23 +246,8 @@ def test_long_comments_are_stored_whole(server, emulator):
 
 def test_comments_are_classified_within_seconds(server, emulator):
     survey_id = server.webhook(closed("T-nlp", survey="csat")).json()["survey_id"]
-    emulator.wait_for("chat.postMessage")
-    sent = wait_until(
-        lambda: (
-            survey_row(server.settings.db_path, survey_id)["slack_ts"]
-            and survey_row(server.settings.db_path, survey_id)
-        )
-    )
-    server.interaction(
-        click(
-            "U0ENGLISH",
-            "cx_score_1",
-            f"{survey_id}:1",
-            sent["slack_channel"],
-            sent["slack_ts"],
-            emulator.response_url(),
-        )
-    )
+    sent = sent_survey(server, survey_id)
+    answer(server, emulator, "U0ENGLISH", survey_id, sent, 1)
     server.interaction(
         modal_submission(
             "U0ENGLISH",
