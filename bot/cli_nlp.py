@@ -181,6 +181,22 @@ def _stored_corrections(db_path: Path | None):
     )
 
 
+def _stored_comments(period: str, db: Path | None):
+    """Settings, the parsed period and the database, or a one-line error (exit 2)."""
+    from datetime import UTC, datetime
+
+    from bot.settings import SettingsError, load_settings
+    from storage.db import open_db
+    from storage.periods import PeriodError, parse_period
+
+    try:
+        settings = load_settings()
+        window = parse_period(period, settings.tz, datetime.now(UTC))
+    except (SettingsError, PeriodError) as exc:
+        raise fail(str(exc)) from None
+    return settings, window, open_db(db or settings.db_path)
+
+
 @nlp_app.command("reclassify")
 def reclassify(
     period: Annotated[
@@ -194,22 +210,12 @@ def reclassify(
     ] = None,
 ) -> None:
     """Relabel stored comments with the current model (after training or a taxonomy change)."""
-    from datetime import UTC, datetime
-
     from bot.classifier import label_comments
-    from bot.settings import SettingsError, load_settings
     from nlp.classify import load_default_model
     from nlp.taxonomy import load_taxonomy
     from storage.classifications import comments_in_period
-    from storage.db import open_db
-    from storage.periods import PeriodError, parse_period
 
-    try:
-        settings = load_settings()
-        window = parse_period(period, settings.tz, datetime.now(UTC))
-    except (SettingsError, PeriodError) as exc:
-        raise fail(str(exc)) from None
-    handle = open_db(db or settings.db_path)
+    settings, window, handle = _stored_comments(period, db)
     model, taxonomy = load_default_model(), load_taxonomy(settings.themes_path)
     done, last = 0, 0
     while batch := comments_in_period(handle, window, after_id=last, limit=1000):
@@ -235,20 +241,11 @@ def discover(
     as_json: JsonOption = False,
 ) -> None:
     """Propose candidate new themes from recent unthemed or low-confidence comments."""
-    from datetime import UTC, datetime
-
-    from bot.settings import SettingsError, load_settings
     from nlp.discover import discover_themes
     from storage.classifications import unthemed_or_unsure
-    from storage.db import open_db
-    from storage.periods import PeriodError, parse_period
 
-    try:
-        settings = load_settings()
-        window = parse_period(period, settings.tz, datetime.now(UTC))
-    except (SettingsError, PeriodError) as exc:
-        raise fail(str(exc)) from None
-    texts = unthemed_or_unsure(open_db(db or settings.db_path), window, below)
+    _, window, handle = _stored_comments(period, db)
+    texts = unthemed_or_unsure(handle, window, below)
     if len(texts) < 10:
         out.print(
             f"Only {len(texts)} unthemed or unsure comments in {period}: not enough to find new themes."
