@@ -239,3 +239,53 @@ def test_forget_through_the_cli(tmp_path):
     assert [r[0] for r in open_db(path).execute("SELECT customer FROM responses")] == [
         "y@example.com"
     ]
+
+
+def test_digest_list_preview_and_send_now(tmp_path):
+    from bot.emulator import SlackEmulator
+    from storage.subscriptions import subscribe
+
+    path = tmp_path / "d.db"
+    db = open_db(path)
+    now = datetime.now(UTC)
+    add_scores(db, "nps", [10, 9, 2], now - timedelta(days=7), team="billing")
+    subscription = subscribe(
+        db, "U01ALICE", "C02FEEDBACK", 0, "09:00", "Europe/Bucharest", "billing", now
+    )
+    db.close()
+    listed = run("digest", "list", "--db", str(path), cwd=tmp_path)
+    assert (
+        f"#{subscription}: every Mon at 09:00 (Europe/Bucharest)" in listed.stdout
+        and "last sent never" in listed.stdout
+    )
+    preview = run("digest", "preview", "--team", "billing", "--db", str(path), cwd=tmp_path)
+    assert (
+        preview.returncode == 0
+        and "Weekly CX digest" in preview.stdout
+        and "team=billing" in preview.stdout
+    )
+    assert (
+        run("digest", "send", "--db", str(path), cwd=tmp_path).returncode == 2
+    )  # --now is required
+    with SlackEmulator() as emulator:
+        env = {"SLACK_BOT_TOKEN": emulator.token, "SLACK_API_URL": emulator.base_url}
+        sent = run(
+            "digest",
+            "send",
+            "--now",
+            "--subscription",
+            str(subscription),
+            "--db",
+            str(path),
+            cwd=tmp_path,
+            env=env,
+        )
+        assert sent.returncode == 0, sent.stderr
+        [message] = [
+            m for m in emulator.messages("C02FEEDBACK") if "Weekly CX digest" in m.get("text", "")
+        ]
+        assert any(f["content"][:4] == b"\x89PNG" for f in emulator.files())
+    assert (
+        open_db(path).execute("SELECT sent_week FROM digest_subscriptions").fetchone()[0]
+        is not None
+    )

@@ -113,6 +113,10 @@ def test_healthz_reports_database_and_queue(settings_for):
         assert health.status == 200
         data = health.json()
         assert data.pop("classifier") in ("loading", "ready")
-        assert data == {"status": "ok", "database": "ok", "queue": {"due": 0, "oldest_due_age_seconds": 0.0}}
+        assert data == {
+            "status": "ok",
+            "database": "ok",
+            "queue": {"due": 0, "oldest_due_age_seconds": 0.0},
+        }
     finally:
         running.stop()
