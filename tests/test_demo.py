@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_printed_metrics_match_the_database(demo):
     printed = re.search(r"/cx nps.*?NPS (-?\d+) ", out, re.S)
     assert printed, out[-2000:]
     db = open_db(work / "cxbot-demo" / "cxbot.db")
-    report = metric_report(db, "nps", parse_period("30d", __import__("zoneinfo").ZoneInfo("UTC")))
+    report = metric_report(db, "nps", parse_period("30d", ZoneInfo("UTC")))
     assert int(printed.group(1)) == report.current.score
     assert re.search(rf"n = {report.current.n:,}", out)
     for section in (

@@ -4,6 +4,7 @@ show what Slack would show, and leave nothing running."""
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import time
 import urllib.parse
@@ -158,7 +159,7 @@ def run_demo(directory: Path, console: Console) -> DemoResult:
 
 
 def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoResult, say) -> None:
-    picker = CommentPicker(__import__("random").Random(7))
+    picker = CommentPicker(random.Random(7))
     for i, (user, name, _, survey, score) in enumerate(CUSTOMERS):
         ticket = f"LIVE-{100 + i}"
         accepted = server.webhook({"event": "ticket.closed", "ticket_id": ticket, "customer": {"slack_user_id": user}, "survey": survey,
