@@ -197,9 +197,7 @@ def follow_up_stats(
 ) -> FollowUpStats:
     """Share of detractor alerts someone took or resolved, and the median time until they did."""
     time_sql, time_params = period_clauses(period, "a.created_at")
-    filter_sql, filter_params = filters.where(
-        {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
-    )
+    filter_sql, filter_params = filters.where(table="r")
     where = " AND ".join(["1 = 1", *time_sql, *filter_sql])
     rows = db.execute(
         f"SELECT a.created_at, a.owner_at FROM alerts a JOIN responses r ON r.id = a.response_id WHERE {where}",

@@ -10,8 +10,6 @@ from storage.filters import Filters
 from storage.metrics import period_clauses
 from storage.periods import Period
 
-RESPONSE_COLUMNS = {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
-
 
 @dataclass(frozen=True)
 class Comment:
@@ -41,7 +39,7 @@ def latest_comments(
 ) -> tuple[list[Comment], int]:
     """Up to ``limit`` matching comments, newest first, and how many match in all."""
     time_sql, time_params = period_clauses(period, "r.answered_at")
-    filter_sql, filter_params = filters.where(RESPONSE_COLUMNS)
+    filter_sql, filter_params = filters.where(table="r")
     clauses = ["r.comment IS NOT NULL", "r.comment != ''", *time_sql, *filter_sql]
     params: list[object] = [*time_params, *filter_params]
     if metric or score:

@@ -18,14 +18,19 @@ class Filters:
     tag: str | None = None
     channel: str | None = None
 
-    def where(self, columns: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    def where(
+        self, columns: dict[str, str] | None = None, table: str | None = None
+    ) -> tuple[list[str], list[str]]:
         """SQL conditions and parameters for the filters that are set.
 
         ``columns`` renames columns for tables that call them differently
-        (tickets store the agent as ``agent_name``).  Tags are JSON arrays.
+        (tickets store the agent as ``agent_name``); ``table`` qualifies
+        them with an alias for joins (``r.team``).  Tags are JSON arrays.
         """
         names = {"team": "team", "agent": "agent", "channel": "channel", "tags": "tags"}
         names.update(columns or {})
+        if table:
+            names = {key: f"{table}.{column}" for key, column in names.items()}
         clauses: list[str] = []
         params: list[str] = []
         for key in ("team", "agent", "channel"):

@@ -170,9 +170,7 @@ def weekly_series(
     bounds = iso_weeks(weeks, tz, now)
     values = ", ".join("(?, ?, ?)" for _ in bounds)
     week_params = [p for i, (_, s, e) in enumerate(bounds) for p in (i, to_db(s), to_db(e))]
-    filter_sql, filter_params = filters.where(
-        {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
-    )
+    filter_sql, filter_params = filters.where(table="r")
     extra = "".join(f" AND {clause}" for clause in filter_sql)
     sql = (
         f"WITH weeks(idx, start, finish) AS (VALUES {values}) "

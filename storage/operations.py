@@ -48,8 +48,7 @@ def _ticket_where(
 ) -> tuple[str, list[str]]:
     prefix = f"{alias}." if alias else ""
     time_sql, time_params = period_clauses(period, f"{prefix}closed_at")
-    columns = {k: prefix + _TICKET_COLUMNS.get(k, k) for k in ("team", "agent", "channel", "tags")}
-    filter_sql, filter_params = filters.where(columns)
+    filter_sql, filter_params = filters.where(_TICKET_COLUMNS, table=alias or None)
     clauses = [f"{prefix}closed_at IS NOT NULL", *time_sql, *filter_sql]
     return " AND ".join(clauses), [*time_params, *filter_params]
 

@@ -16,7 +16,6 @@ from storage.formulas import delta, round_half_up, summarize
 from storage.metrics import period_clauses, score_counts
 from storage.periods import Period
 
-COLUMNS = {k: f"r.{k}" for k in ("team", "agent", "channel", "tags")}
 SENTIMENT_VALUE = "CASE c.sentiment WHEN 'negative' THEN -1.0 WHEN 'positive' THEN 1.0 WHEN 'neutral' THEN 0.0 END"
 
 
@@ -40,7 +39,7 @@ class ThemeStat:
 
 def _where(period: Period | None, filters: Filters) -> tuple[str, list]:
     time_sql, time_params = period_clauses(period, "r.answered_at")
-    filter_sql, filter_params = filters.where(COLUMNS)
+    filter_sql, filter_params = filters.where(table="r")
     clauses = ["1 = 1", *time_sql, *filter_sql]
     return " AND ".join(clauses), [*time_params, *filter_params]
 
