@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.survey import answered_blocks, comment_modal, survey_text
+from bot.blocks.survey import answered_blocks, comment_modal
 from bot.i18n import language_for_locale, text
 from bot.listeners.guard import tolerant
 from bot.settings import Settings
@@ -90,7 +90,7 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         await ack()
 
     async def open_comment(body: dict, client: AsyncWebClient) -> None:
-        survey_id, _ = _value({"actions": [{"value": body["actions"][0]["value"] + ":"}]})
+        survey_id, _ = _value(body)  # the button's value is the survey id alone
         survey = await store.run(outbox.get_survey, survey_id)
         language = language_for_locale(survey.locale if survey else None)
         await client.views_open(
@@ -116,6 +116,3 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
     app.action(SCORE)(ack=store_score, lazy=[show_answer])
     app.action("cx_comment")(ack=just_ack, lazy=[open_comment])
     app.action(REASON)(ack=store_reason, lazy=[confirm_reason])
-
-
-__all__ = ["register", "survey_text"]
