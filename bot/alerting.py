@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.blocks.alerts import alert_blocks, alert_text
-from bot.slack_client import PERMANENT_ERRORS
+from bot.slack_client import PERMANENT_ERRORS, slack_error
 from storage import alerts
 
 log = logging.getLogger("cxbot.alerts")
@@ -32,7 +32,7 @@ def publish_alerts(
                     channel=alert.channel, text=alert_text(alert), blocks=blocks
                 )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or exc.response.status_code)
+            error = slack_error(exc)
             alerts.alert_failed(db, alert.id, error, permanent=error in PERMANENT_ERRORS)
             log.warning("alert %s not posted: %s", alert.id, error)
             continue

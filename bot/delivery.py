@@ -22,7 +22,7 @@ from bot.alerting import publish_alerts
 from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
 from bot.digests import send_due_digests
 from bot.i18n import language_for_locale, text
-from bot.slack_client import PERMANENT_ERRORS
+from bot.slack_client import PERMANENT_ERRORS, slack_error
 from bot.workers import PeriodicWorker
 from storage import surveys as outbox
 from storage.privacy import prune_comments
@@ -42,10 +42,6 @@ class DeliveryPolicy:
     theme_labels: dict[str, str] = field(default_factory=dict)
     ticket_url: str | None = None
     retention: timedelta | None = None
-
-
-def _slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error") or exc.response.status_code)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -112,7 +108,7 @@ def send_survey(
         outbox.mark_failed(db, survey.id, str(exc))
         return "failed"
     except SlackApiError as exc:
-        error = _slack_error(exc)
+        error = slack_error(exc)
         if error in PERMANENT_ERRORS:
             outbox.mark_failed(db, survey.id, error)
             return "failed"
@@ -140,7 +136,7 @@ def send_reminder(
             text=text("reminder", language, ticket=survey.ticket_ref),
         )  # fmt: skip
     except SlackApiError as exc:
-        if _slack_error(exc) not in PERMANENT_ERRORS:
+        if slack_error(exc) not in PERMANENT_ERRORS:
             return  # try again on the next pass
     outbox.mark_reminded(db, survey.id, now)
 
@@ -154,7 +150,7 @@ def close_expired(client: WebClient, db: Database, survey: outbox.OutgoingSurvey
             blocks=expired_blocks(survey.survey_type, language, survey.ticket_ref, score[0] if score else None),
         )  # fmt: skip
     except SlackApiError as exc:
-        if _slack_error(exc) not in PERMANENT_ERRORS | {"message_not_found", "cant_update_message"}:
+        if slack_error(exc) not in PERMANENT_ERRORS | {"message_not_found", "cant_update_message"}:
             return  # buttons still live: retry next pass
     outbox.mark_expired(db, survey.id)
 

@@ -8,6 +8,7 @@ connection errors, so a rate-limited Slack never makes an acknowledgement late.
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -27,6 +28,11 @@ PERMANENT_ERRORS = frozenset(
         "team_access_not_granted", "ekm_access_denied", "no_permission",
     }
 )  # fmt: skip
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code (``channel_not_found``…), or the HTTP status when there is none."""
+    return str(exc.response.get("error") or exc.response.status_code)
 
 
 def _token(settings: Settings) -> str | None:
