@@ -146,8 +146,8 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
     }
     worst.sort(key=lambda c: (severity[c.survey_type](c.score), c.answered_at))
     best.sort(key=lambda c: (-severity[c.survey_type](c.score), c.answered_at))
-    last_week = iso_weeks(13, tz, now)[:-1]
-    series = weekly_series(db, "nps", 12, tz, last_week[-1][1] + timedelta(days=1), filters)
+    # the 12 ISO weeks ending with the digest's week: "now" is any moment inside it
+    series = weekly_series(db, "nps", 12, tz, period.start + timedelta(days=1), filters)
     return Digest(
         week=week, period=period, filters=filters, metrics=metrics, rate=rate,
         answers=sum(m.current.n for m in metrics), movers=_moves(current_themes, previous_themes)[:3],
