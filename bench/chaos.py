@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.emulator import SlackEmulator  # noqa: E402
+from bot.emulator.payloads import block_actions, interaction_body  # noqa: E402
 from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
@@ -68,10 +68,10 @@ def _webhook(i: int) -> tuple[bytes, dict[str, str]]:
 def _click(
     server: ServeProcess, survey_id: int, user: str, channel: str, ts: str, score: int
 ) -> int | None:
-    payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
-               "container": {"type": "message", "message_ts": ts, "channel_id": channel}, "channel": {"id": channel}, "trigger_id": "1.1",
-               "response_url": "http://127.0.0.1:9/unused", "actions": [{"type": "button", "action_id": f"cx_score_{score}", "value": f"{survey_id}:{score}", "block_id": "x"}]}  # fmt: skip
-    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+    payload = block_actions(
+        user, f"cx_score_{score}", f"{survey_id}:{score}", channel, ts, "http://127.0.0.1:9/unused"
+    )
+    body = interaction_body(payload)
     return _post(f"{server.url}/slack/events", body, slack_headers(SIGNING_SECRET, body))
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.emulator import SlackEmulator
+from bot.emulator.payloads import slash_command
 from bot.serve_process import ServeProcess, slack_headers
 from storage.db import open_db
 from storage.sample_data import generate_history
@@ -90,10 +91,7 @@ def main() -> None:
         server = start(path, emulator.base_url)
         try:
             base = server.url
-            body = urllib.parse.urlencode({
-                "command": "/cx", "text": "nps 30d", "user_id": "U0BENCH01", "channel_id": "C01GENERAL",
-                "team_id": "T0CXBOT01", "response_url": emulator.response_url(), "trigger_id": "1.1",
-            }).encode()  # fmt: skip
+            body = slash_command("nps 30d", "U0BENCH01", emulator.response_url())
             timed(f"{base}/slack/events", body, 10, True)  # warm-up (auth.test, caches)
             floor = timed(f"{base}/bench/noop", body, args.requests, False)
             real = timed(f"{base}/slack/events", body, args.requests, True)

@@ -7,8 +7,8 @@ server (uvicorn, its own process, killable) rather than an in-process stand-in.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import hmac
+import http.client
 import os
 import socket
 import subprocess
@@ -54,7 +54,10 @@ def post(
             return reply.status, reply.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
-    except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-response by a kill
+    except (
+        OSError,
+        http.client.HTTPException,
+    ):  # refused, reset, or cut off mid-response by a kill
         return None, b""
 
 

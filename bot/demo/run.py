@@ -7,7 +7,6 @@ import json
 import random
 import secrets
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from bot.cx.charts import trend_png
 from bot.demo.history import CommentPicker, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
+from bot.emulator.payloads import block_actions, comment_submission, interaction_body, slash_command
 from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers
 from storage.db import open_db
 from storage.metrics import weekly_series
@@ -66,8 +66,7 @@ class DemoServer(ServeProcess):
             raise RuntimeError(f"webhook refused: {status} {reply!r}")
         return json.loads(reply)
 
-    def slack(self, form: dict[str, str]) -> dict:
-        body = urllib.parse.urlencode(form).encode()
+    def slack(self, body: bytes) -> dict:
         status, reply = post(
             f"{self.url}/slack/events", body, slack_headers(self.signing_secret, body)
         )
@@ -76,20 +75,10 @@ class DemoServer(ServeProcess):
         return json.loads(reply) if reply else {}
 
     def cx(self, text: str, response_url: str) -> dict:
-        return self.slack(
-            {
-                "command": "/cx",
-                "text": text,
-                "user_id": MANAGER,
-                "channel_id": "C01GENERAL",
-                "team_id": "T0CXBOT01",
-                "response_url": response_url,
-                "trigger_id": "1.1",
-            }
-        )
+        return self.slack(slash_command(text, MANAGER, response_url))
 
     def interact(self, payload: dict) -> None:
-        self.slack({"payload": json.dumps(payload)})
+        self.slack(interaction_body(payload))
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -99,21 +88,6 @@ def _wait(predicate, timeout: float, what: str):
             return value
         time.sleep(0.1)
     raise RuntimeError(f"timed out waiting for {what}")
-
-
-def _click(user: str, action: str, value: str, channel: str, ts: str, response_url: str) -> dict:
-    return {
-        "type": "block_actions", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel}, "channel": {"id": channel},
-        "trigger_id": "1.trigger", "response_url": response_url,
-        "actions": [{"type": "button", "action_id": action, "value": value, "block_id": "x"}],
-    }  # fmt: skip
-
-
-def _comment_submission(user: str, survey_id: int, text: str) -> dict:
-    values = {"comment": {"text": {"type": "plain_text_input", "value": text}}}
-    return {"type": "view_submission", "user": {"id": user}, "team": {"id": "T0CXBOT01"}, "api_app_id": "A0CXBOT01",
-            "view": {"id": "V1", "type": "modal", "callback_id": "cx_comment_modal", "private_metadata": str(survey_id), "state": {"values": values}}}  # fmt: skip
 
 
 def _fresh(directory: Path) -> Path:
@@ -178,7 +152,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         )
         say(f"Slack: {survey.upper()} survey sent to @{name} in their language")
         server.interact(
-            _click(
+            block_actions(
                 user,
                 f"cx_score_{score}",
                 f"{survey_id}:{score}",
@@ -190,7 +164,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         say(f"@{name} clicked {score}")
         comment = picker.pick(survey, score, "response_speed" if score <= 6 else None)
         if comment:
-            server.interact(_comment_submission(user, survey_id, comment.text))
+            server.interact(comment_submission(user, survey_id, comment.text))
             say(f"@{name} wrote: {comment.text[:70]}{'…' if len(comment.text) > 70 else ''}")
         time.sleep(0.3)
     ids = ",".join(str(i) for i in result.live_surveys)

@@ -3,10 +3,7 @@ and sends requests signed exactly as Slack and helpdesks sign them."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -17,18 +14,17 @@ from typing import Any
 
 import uvicorn
 
+from bot.emulator.payloads import block_actions as click  # noqa: F401  (re-exported for the tests)
+from bot.emulator.payloads import comment_submission as modal_submission  # noqa: F401
+from bot.emulator.payloads import interaction_body
+from bot.emulator.payloads import slash_command as slash  # noqa: F401
+from bot.serve_process import free_port, slack_headers
 from bot.server import create_server
 from bot.settings import Settings
 from bot.webhooks.signatures import sign_generic
 
 SIGNING_SECRET = "slack-signing-secret-for-tests"
 WEBHOOK_SECRET = "webhook-secret-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -102,24 +98,14 @@ class RunningServer:
         retry: int | None = None,
         secret: str = SIGNING_SECRET,
     ) -> Reply:
-        stamp = str(int(time.time()))
-        signature = (
-            "v0="
-            + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-        )
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature,
-        }
+        headers = slack_headers(secret, body, content_type)
         if retry is not None:
             headers["X-Slack-Retry-Num"] = str(retry)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return http("POST", f"{self.url}/slack/events", body, headers)
 
     def interaction(self, payload: dict, **kwargs: Any) -> Reply:
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-        return self.slack(body, "application/x-www-form-urlencoded", **kwargs)
+        return self.slack(interaction_body(payload), "application/x-www-form-urlencoded", **kwargs)
 
     def event(self, event: dict, event_id: str, **kwargs: Any) -> Reply:
         envelope = {
@@ -127,60 +113,3 @@ class RunningServer:
             "event_id": event_id, "event_time": int(time.time()), "event": event,
         }  # fmt: skip
         return self.slack(json.dumps(envelope).encode(), "application/json", **kwargs)
-
-
-def click(user: str, action_id: str, value: str, channel: str, ts: str, response_url: str) -> dict:
-    """A block_actions payload as Slack sends it for a button in a bot message."""
-    return {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": "T0CXBOT01"},
-        "api_app_id": "A0CXBOT01",
-        "team": {"id": "T0CXBOT01"},
-        "container": {
-            "type": "message",
-            "message_ts": ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": channel},
-        "trigger_id": f"{int(time.time())}.trigger",
-        "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "x",
-                "value": value,
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
-
-
-def modal_submission(user: str, survey_id: int, comment: str) -> dict:
-    return {
-        "type": "view_submission",
-        "user": {"id": user, "team_id": "T0CXBOT01"},
-        "team": {"id": "T0CXBOT01"},
-        "api_app_id": "A0CXBOT01",
-        "trigger_id": "1.trigger",
-        "view": {
-            "id": "V0001",
-            "type": "modal",
-            "callback_id": "cx_comment_modal",
-            "private_metadata": str(survey_id),
-            "state": {
-                "values": {"comment": {"text": {"type": "plain_text_input", "value": comment}}}
-            },
-        },  # fmt: skip
-    }
-
-
-def slash(text: str, user: str, response_url: str, channel: str = "C01GENERAL") -> bytes:
-    """A /cx slash-command body, form-encoded as Slack sends it."""
-    return urllib.parse.urlencode({
-        "token": "legacy", "team_id": "T0CXBOT01", "team_domain": "cx", "channel_id": channel,
-        "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/cx",
-        "text": text, "api_app_id": "A0CXBOT01", "response_url": response_url,
-        "trigger_id": f"{int(time.time())}.trigger",
-    }).encode()  # fmt: skip

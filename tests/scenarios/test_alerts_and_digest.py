@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.delivery import DeliveryPolicy, run_once
+from bot.emulator.payloads import view_submission
 from bot.slack_client import delivery_client
 from storage.db import open_db
 from tests.scenarios.harness import RunningServer, click, slash
@@ -24,14 +25,6 @@ def wait_until(predicate, timeout=8.0, what="condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def view_submission(callback: str, user: str, metadata: str, values: dict) -> dict:
-    return {
-        "type": "view_submission", "user": {"id": user, "team_id": "T0CXBOT01"}, "team": {"id": "T0CXBOT01"},
-        "api_app_id": "A0CXBOT01", "trigger_id": "1.t",
-        "view": {"id": "V1", "type": "modal", "callback_id": callback, "private_metadata": metadata, "state": {"values": values}},
-    }  # fmt: skip
 
 
 @pytest.fixture
@@ -143,7 +136,7 @@ def test_detractor_alert_with_comment_and_each_button(alerting, emulator):
     }
     assert (
         server.interaction(
-            view_submission("cx_alert_resolve_modal", MANAGER, str(alert_id), values)
+            view_submission(MANAGER, "cx_alert_resolve_modal", str(alert_id), values)
         ).status
         == 200
     )
@@ -171,7 +164,7 @@ def test_detractor_alert_with_comment_and_each_button(alerting, emulator):
         },
         "sentiment": {"value": {"type": "static_select", "selected_option": {"value": "negative"}}},
     }
-    server.interaction(view_submission("cx_alert_relabel_modal", MANAGER, str(alert_id), values))
+    server.interaction(view_submission(MANAGER, "cx_alert_relabel_modal", str(alert_id), values))
     response_id = db["alerts"].get(alert_id)["response_id"]
     correction = db.execute(
         "SELECT themes, sentiment, corrected_by FROM corrections WHERE response_id = ?",
