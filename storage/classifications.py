@@ -38,11 +38,14 @@ class Labels:
 
 
 def pending_comments(db: Database, limit: int = 256) -> list[CommentToLabel]:
-    """Comments without labels, or edited since they were labelled; oldest first."""
+    """Comments without labels, or edited since they were labelled (and not corrected); oldest first.
+
+    Served by the partial index ``ix_responses_unlabelled`` (migration 0006),
+    so an idle poll costs nothing however many comments are stored.
+    """
     rows = db.execute(
-        "SELECT r.id, r.comment, r.comment_version FROM responses r LEFT JOIN classifications c ON c.response_id = r.id "
-        "WHERE r.comment IS NOT NULL AND r.comment != '' AND (c.response_id IS NULL OR "
-        "(c.comment_version < r.comment_version AND c.model_version NOT LIKE 'corrected-by:%')) ORDER BY r.id LIMIT ?",
+        "SELECT id, comment, comment_version FROM responses INDEXED BY ix_responses_unlabelled "
+        "WHERE comment IS NOT NULL AND labelled_version < comment_version AND comment != '' ORDER BY id LIMIT ?",
         [limit],
     )
     return [CommentToLabel(*row) for row in rows]

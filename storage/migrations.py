@@ -274,6 +274,48 @@ def loop_closing(db: Database) -> None:
     )
 
 
+NEVER = 9223372036854775807  # labels a person corrected are never due for the model again
+
+
+@migrations(name="0006_pending_labels")
+def pending_labels(db: Database) -> None:
+    """Make "which comments need labels?" an index lookup instead of a scan of every comment.
+
+    ``responses.labelled_version`` mirrors the ``comment_version`` its labels
+    were made for (−1: none; NEVER: corrected by a person).  Triggers keep it in
+    step with ``classifications`` whoever writes there, and a partial index
+    holds exactly the comments still to label — the classifier polls it every
+    second, which scanned 300k comments (294 ms) at 1M answers before.
+    """
+    mirror = f"CASE WHEN NEW.model_version LIKE 'corrected-by:%' THEN {NEVER} ELSE NEW.comment_version END"
+    _run(
+        db,
+        "ALTER TABLE responses ADD COLUMN labelled_version INTEGER NOT NULL DEFAULT -1",
+        f"""
+        UPDATE responses SET labelled_version = coalesce((
+            SELECT CASE WHEN c.model_version LIKE 'corrected-by:%' THEN {NEVER} ELSE c.comment_version END
+            FROM classifications c WHERE c.response_id = responses.id), -1)
+        """,
+        f"""
+        CREATE TRIGGER tr_labels_inserted AFTER INSERT ON classifications BEGIN
+            UPDATE responses SET labelled_version = {mirror} WHERE id = NEW.response_id;
+        END
+        """,
+        f"""
+        CREATE TRIGGER tr_labels_updated AFTER UPDATE ON classifications BEGIN
+            UPDATE responses SET labelled_version = {mirror} WHERE id = NEW.response_id;
+        END
+        """,
+        """
+        CREATE TRIGGER tr_labels_deleted AFTER DELETE ON classifications BEGIN
+            UPDATE responses SET labelled_version = -1 WHERE id = OLD.response_id;
+        END
+        """,
+        "CREATE INDEX ix_responses_unlabelled ON responses (id) "
+        "WHERE comment IS NOT NULL AND labelled_version < comment_version",
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of every migration this version of cxbot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

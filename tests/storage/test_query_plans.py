@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from storage.classifications import pending_comments
 from storage.db import open_db
 from storage.filters import Filters
 from storage.metrics import breakdown, response_rate, score_counts, weekly_series
@@ -91,3 +92,9 @@ def test_hot_query_uses_its_index(filled, name, action, index):
     for plan in plans:
         assert index in plan, f"{name}: {plan}"
         assert "SCAN responses" not in plan and "SCAN surveys" not in plan, f"{name}: {plan}"
+
+
+def test_pending_labels_read_only_the_partial_index(filled):
+    # walking the partial index visits only comments still to label, never the table
+    [plan] = plans_of(filled, lambda: pending_comments(filled))
+    assert plan == "SCAN responses USING INDEX ix_responses_unlabelled"
