@@ -33,12 +33,14 @@ def publish_alerts(
                 )
         except SlackApiError as exc:
             error = slack_error(exc)
-            alerts.alert_failed(db, alert.id, error, permanent=error in PERMANENT_ERRORS)
+            alerts.alert_failed(
+                db, alert.id, error, permanent=error in PERMANENT_ERRORS, revision=alert.revision
+            )
             log.warning("alert %s not posted: %s", alert.id, error)
             continue
         except Exception as exc:  # network: retried on the next pass
             alerts.alert_failed(db, alert.id, f"{type(exc).__name__}: {exc}", permanent=False)
             continue
-        alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts)
+        alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts, alert.revision)
         done += 1
     return done

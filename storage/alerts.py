@@ -1,8 +1,10 @@
 """Detractor alerts and their follow-up: who took it, how it ended, how fast.
 
-An alert row is an outbox entry too: ``needs_update`` is set whenever what the
-alert shows changes (new comment, new labels, an owner) and the background
-worker posts or updates the Slack message, retrying on faults.
+An alert row is an outbox entry too: ``needs_update`` counts changes to what
+the alert shows (new comment, new labels, an owner) since it was last posted,
+and the background worker posts or updates the Slack message, retrying on
+faults.  It is a counter, not a flag, so a change that lands while the worker
+is rendering an older view is not wiped out when that older view is posted.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ class AlertView:
     outcome: str | None
     note: str | None
     attempts: int
+    revision: int = 0  # the ``needs_update`` count this view was read at
+
+
+def flag_alert(db: Database, response_id: int) -> None:
+    """Mark a response's alert (if any) for re-rendering; call inside the writer's transaction."""
+    db.execute(
+        "UPDATE alerts SET needs_update = needs_update + 1 WHERE response_id = ?", [response_id]
+    )
 
 
 def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> int:
@@ -53,7 +63,7 @@ def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> 
     with write_transaction(db):
         db.execute(
             "INSERT INTO alerts (response_id, channel, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (response_id) DO UPDATE SET needs_update = 1",
+            "ON CONFLICT (response_id) DO UPDATE SET needs_update = needs_update + 1",
             [response_id, channel, to_db(now)],
         )
         return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[
@@ -64,7 +74,7 @@ def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> 
 _VIEW = (
     "SELECT a.id, a.channel, a.slack_ts, r.id, r.survey_type, r.score, r.comment, r.ticket_ref, t.source, r.agent, "
     "r.team, r.customer, c.sentiment, (SELECT json_group_array(theme) FROM comment_themes WHERE response_id = r.id), "
-    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts FROM alerts a JOIN responses r ON r.id = a.response_id "
+    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts, a.needs_update FROM alerts a JOIN responses r ON r.id = a.response_id "
     "LEFT JOIN classifications c ON c.response_id = r.id LEFT JOIN surveys s ON s.id = r.survey_id "
     "LEFT JOIN tickets t ON t.id = s.ticket_id"
 )
@@ -73,7 +83,7 @@ _VIEW = (
 def _views(rows) -> list[AlertView]:
     views = []
     for row in rows:
-        *head, themes, owner, resolved_by, outcome, note, attempts = row
+        *head, themes, owner, resolved_by, outcome, note, attempts, revision = row
         views.append(
             AlertView(
                 *head,
@@ -83,6 +93,7 @@ def _views(rows) -> list[AlertView]:
                 outcome,
                 note,
                 attempts,
+                revision,
             )
         )
     return views
@@ -94,23 +105,30 @@ def alert_view(db: Database, alert_id: int) -> AlertView | None:
 
 
 def pending_alerts(db: Database, limit: int = 20) -> list[AlertView]:
-    return _views(db.execute(f"{_VIEW} WHERE a.needs_update = 1 ORDER BY a.id LIMIT ?", [limit]))
+    return _views(db.execute(f"{_VIEW} WHERE a.needs_update > 0 ORDER BY a.id LIMIT ?", [limit]))
 
 
-def alert_posted(db: Database, alert_id: int, ts: str) -> None:
+_SETTLE = "needs_update = CASE WHEN needs_update = ? THEN 0 ELSE needs_update END"
+
+
+def alert_posted(db: Database, alert_id: int, ts: str, revision: int) -> None:
+    """Record the posted message; changes made since ``revision`` was read stay pending."""
     with write_transaction(db):
         db.execute(
-            "UPDATE alerts SET slack_ts = ?, needs_update = 0, last_error = NULL WHERE id = ?",
-            [ts, alert_id],
+            f"UPDATE alerts SET slack_ts = ?, {_SETTLE}, last_error = NULL WHERE id = ?",
+            [ts, revision, alert_id],
         )
 
 
-def alert_failed(db: Database, alert_id: int, error: str, permanent: bool) -> None:
+def alert_failed(
+    db: Database, alert_id: int, error: str, permanent: bool, revision: int = 0
+) -> None:
     """Record a Slack fault; a permanent one stops retrying (the error stays visible)."""
+    settle = f", {_SETTLE}" if permanent else ""
     with write_transaction(db):
         db.execute(
-            "UPDATE alerts SET attempts = attempts + 1, last_error = ?, needs_update = ? WHERE id = ?",
-            [error, 0 if permanent else 1, alert_id],
+            f"UPDATE alerts SET attempts = attempts + 1, last_error = ?{settle} WHERE id = ?",
+            [error, *([revision] if permanent else []), alert_id],
         )
 
 
@@ -118,7 +136,7 @@ def take_alert(db: Database, alert_id: int, user: str, now: datetime) -> bool:
     """ "I'll follow up": the first taker owns it; False if someone already does."""
     with write_transaction(db):
         cursor = db.execute(
-            "UPDATE alerts SET owner = ?, owner_at = ?, needs_update = 1 WHERE id = ? AND owner IS NULL",
+            "UPDATE alerts SET owner = ?, owner_at = ?, needs_update = needs_update + 1 WHERE id = ? AND owner IS NULL",
             [user, to_db(now), alert_id],
         )
     return cursor.rowcount == 1
@@ -132,7 +150,7 @@ def resolve_alert(
     with write_transaction(db):
         db.execute(
             "UPDATE alerts SET resolved_by = ?, resolved_at = ?, outcome = ?, note = ?, owner = coalesce(owner, ?), "
-            "owner_at = coalesce(owner_at, ?), needs_update = 1 WHERE id = ?",
+            "owner_at = coalesce(owner_at, ?), needs_update = needs_update + 1 WHERE id = ?",
             [user, to_db(now), outcome, (note or "").strip() or None, user, to_db(now), alert_id],
         )
 
@@ -166,7 +184,7 @@ def correct_labels(
             "sentiment_confidence = 1.0, model_version = excluded.model_version, classified_at = excluded.classified_at, comment_version = excluded.comment_version",
             [response_id, sentiment, f"corrected-by:{user}", to_db(now), version],
         )
-        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
+        flag_alert(db, response_id)
 
 
 def corrections(db: Database) -> list[dict]:
@@ -220,7 +238,7 @@ def alert_for_score(
         queue_alert(db, response_id, channel, now)
         return
     with write_transaction(db):
-        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
+        flag_alert(db, response_id)
 
 
 def open_follow_ups(db: Database, keys: list[str]) -> list[dict]:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.alerts import flag_alert
 from storage.db import write_transaction
 from storage.metrics import period_clauses
 from storage.periods import Period
@@ -92,9 +93,7 @@ def store_labels(
                     comment.version,
                 ],
             )
-            db.execute(
-                "UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [comment.response_id]
-            )
+            flag_alert(db, comment.response_id)
             count += 1
     return count
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from storage.alerts import flag_alert
 from storage.db import write_transaction
 from storage.responses import ResponseRow
 from storage.timestamps import parse_timestamp, to_db
@@ -278,7 +279,7 @@ def add_comment(db: Database, survey_id: int, text: str) -> int | None:
             "UPDATE responses SET comment = ?, comment_version = comment_version + 1 WHERE id = ?",
             [merged, response_id],
         )
-        db.execute("UPDATE alerts SET needs_update = 1 WHERE response_id = ?", [response_id])
+        flag_alert(db, response_id)
     return response_id
 
 
