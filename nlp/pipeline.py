@@ -40,7 +40,7 @@ SINGLE_C = 0.5
 VADER_WEIGHT = 1.0
 SEED = 0
 # Bump when features or heads change in a way that makes saved models stale.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def build_features(

@@ -35,7 +35,10 @@ _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 _DIGITS_RE = re.compile(r"\d+")
 _REPEAT_RE = re.compile(r"(.)\1{2,}")
 _SPACE_RE = re.compile(r"\s+")
-_PERSIAN_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
+_PERSIAN_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": ""})
+# "می‌کند", "میکند" and "می کند" are one word ("does"); split, its "کند" would
+# read as the adjective "slow". The continuous prefix is joined however typed.
+_PERSIAN_PREFIX_RE = re.compile(r"(?<![^\s])(ن?می) (?=[\u0600-\u06ff])")
 _CEDILLA_FORMS = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
 
 
@@ -61,7 +64,7 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_CEDILLA_FORMS)
         text = _INVISIBLE_RE.sub("", text)
         text = _SKIN_TONE_RE.sub("", text)
-        text = text.translate(_PERSIAN_FORMS)
+        text = _PERSIAN_PREFIX_RE.sub(r"\1", text.translate(_PERSIAN_FORMS))
         text = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text))
         text = unicodedata.normalize("NFC", text)
     text = text.lower().replace("’", "'").replace("‘", "'")
@@ -155,11 +158,22 @@ _CONTRAST = frozenset(
 _NEGATORS = {
     "ro": frozenset({"nu", "n", "nici", "niciodata", "nimic", "deloc", "fara"}),
     "he": frozenset({"לא", "אין", "אף", "בלי", "אינו", "אינה", "ללא"}),
-    "fa": frozenset({"نه", "نمی", "هیچ", "بدون", "نیست", "نشد", "نکرد", "ندارد", "نداره"}),
+    "fa": frozenset({"نه", "هیچ", "بدون"}),
     "ka": frozenset({"არ", "ვერ", "არა", "არც", "ნუ", "ვერც", "არავინ", "არაფერი"}),
     "zh": frozenset({"不", "没", "沒", "别", "未", "无", "無", "非"}),
 }
 NEGATED = "_NEG"
+# Hebrew glues "and", "that", "when" to the next word: "ולא", "שלא", "כשאין".
+_HEBREW_PREFIXES = "ושכהמבל"
+# Persian negates the verb itself, at the end of its clause ("مشکل حل نشد":
+# "the problem was not solved"), so the scope runs back over the words before it.
+_PERSIAN_NEGATED_VERBS = frozenset(
+    "نیست نیستن نبود نبودند نشد نشده نشدم نکرد نکردند نکردن نکرده نداد ندادند ندادن "
+    "نداده ندارد نداره ندارن نیامد نیومد نرسید نرسیده نگرفت نگرفتم نتونست نتونستن "
+    "نتوانست نتوانستند نخواهد ندیدم نزد نزدند نفرستاد نفرستادند نفرستادن نپرسید "
+    "نکنید نکنین نخرید نگفت نگفتند نگفتن".split()
+)
+_PERSIAN_BACK_SCOPE = 2
 
 
 def tokenize(normalised: str) -> list[str]:
@@ -206,7 +220,20 @@ def is_negator(token: str, lang: str) -> bool:
     if lang == "ro" and token.startswith(("n-", "nu-")):
         return True  # "n-a mers", "nu-mi place"
     negators = _NEGATORS.get(lang)
-    return bool(negators) and token in negators
+    if not negators:
+        return False
+    if lang == "he":
+        return any(
+            token[i:] in negators
+            for i in range(3)
+            if i == 0 or all(ch in _HEBREW_PREFIXES for ch in token[:i])
+        )
+    return token in negators
+
+
+def is_negated_verb(token: str, lang: str) -> bool:
+    """A Persian verb carrying its own negation ("نشد", "نمیکنه"): it negates what came before."""
+    return lang == "fa" and (token in _PERSIAN_NEGATED_VERBS or token.startswith("نمی"))
 
 
 def mark_negation(tokens: list[str], lang: str) -> list[str]:
@@ -220,9 +247,14 @@ def mark_negation(tokens: list[str], lang: str) -> list[str]:
     """
     marked: list[str] = []
     in_scope = False
+    clause_start = 0
     for token in tokens:
-        if token in _CLAUSE_END or token in _CONTRAST or token[0] in "!?":
+        if token in _CLAUSE_END or token in _CONTRAST or token[0] in "!?" or token == "و":
             in_scope = False
+            marked.append(token)
+            clause_start = len(marked)
+        elif is_negated_verb(token, lang):
+            _mark_back(marked, clause_start)
             marked.append(token)
         elif is_negator(token, lang):
             # No toggling on a second negator: Romanian, Persian and Georgian
@@ -236,6 +268,14 @@ def mark_negation(tokens: list[str], lang: str) -> list[str]:
         else:
             marked.append(token)
     return marked
+
+
+def _mark_back(marked: list[str], clause_start: int) -> None:
+    """Mark up to ``_PERSIAN_BACK_SCOPE`` words before a Persian negated verb, within its clause."""
+    words = [i for i in range(clause_start, len(marked)) if marked[i][0].isalnum()]
+    for i in words[-_PERSIAN_BACK_SCOPE:]:
+        if not marked[i].endswith(NEGATED) and not is_negator(marked[i], "fa"):
+            marked[i] += NEGATED
 
 
 def analyse(text: str) -> list[str]:

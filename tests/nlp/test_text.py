@@ -38,8 +38,10 @@ def test_normalise_masks_numbers_links_and_long_repeats():
     )
 
 
-def test_normalise_unifies_persian_letters_and_zwnj():
-    assert normalise("مي\u200cده كه") == "می ده که"
+def test_normalise_unifies_persian_letters_and_joins_the_continuous_prefix():
+    # ZWNJ, no space or a space: one verb ("gives"), never a stray "ده" ("ten").
+    for typed in ("مي\u200cده كه", "میده که", "می ده که"):
+        assert normalise(typed) == "میده که"
 
 
 def test_tokenize_splits_chinese_into_characters_and_keeps_emoji():
@@ -58,6 +60,20 @@ def test_negation_scope_closes_at_but_and_spares_emoji():
 
 def test_romanian_double_negation_does_not_cancel():
     assert mark_negation(["nu", "am", "primit", "nimic", "inca"], "ro")[-1] == "inca_NEG"
+
+
+def test_hebrew_negators_are_found_behind_glued_prefixes():
+    # "ולא" = "and not", "שלא" = "that ... not"
+    assert analyse("איטי ולא פתרו")[1:] == ["ולא", "פתרו_NEG"]
+    assert analyse("חבל שלא חזרו")[1:] == ["שלא", "חזרו_NEG"]
+    assert analyse("ולדימיר עזר")[1] == "עזר"  # a name starting with ו is not a negator
+
+
+def test_persian_negated_verbs_negate_the_words_before_them_within_the_clause():
+    # "slow was and my problem also solved not-became"
+    assert analyse("کند بود و مشکلم حل نشد") == ["کند", "بود", "و", "مشکلم_NEG", "حل_NEG", "نشد"]
+    # a forward negator already covers the words; the negator itself stays plain
+    assert analyse("هیچ کس جواب نداد") == ["هیچ", "کس_NEG", "جواب_NEG", "نداد"]
 
 
 def test_analyse_stems_english_and_marks_negation():
