@@ -188,7 +188,7 @@ def bench_uci(data_dir: Path) -> None:
         ("imdb", "imdb_labelled.txt"),
     ):
         texts, labels = read_uci(directory / filename)
-        overlap = sum(_plain(text) in corpus for text in texts)
+        overlap = sum(len(text.split()) >= 4 and _plain(text) in corpus for text in texts)
         report = evaluate_model(model, LabeledData(texts, None, labels))["sentiment"]
         neutral = report["confusion_matrix"]
         said_neutral = sum(row[report["labels"].index("neutral")] for row in neutral)
@@ -199,7 +199,9 @@ def bench_uci(data_dir: Path) -> None:
             "target ≥ 0.85",
         )
         line(
-            f"  {source} sentences also in our corpus", f"{overlap}", "must stay 0 (contamination)"
+            f"  {source} sentences (4+ words) in our corpus",
+            f"{overlap}",
+            "must stay 0 (contamination)",
         )
         line(
             f"  {source} ceiling: pipeline trained in-domain",
