@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.emulator import SlackEmulator  # noqa: E402
-from bot.emulator.payloads import block_actions, interaction_body  # noqa: E402
+from bot.emulator.payloads import interaction_body, score_click  # noqa: E402
 from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
@@ -68,9 +68,7 @@ def _webhook(i: int) -> tuple[bytes, dict[str, str]]:
 def _click(
     server: ServeProcess, survey_id: int, user: str, channel: str, ts: str, score: int
 ) -> int | None:
-    payload = block_actions(
-        user, f"cx_score_{score}", f"{survey_id}:{score}", channel, ts, "http://127.0.0.1:9/unused"
-    )
+    payload = score_click(user, survey_id, score, channel, ts, "http://127.0.0.1:9/unused")
     body = interaction_body(payload)
     return _post(f"{server.url}/slack/events", body, slack_headers(SIGNING_SECRET, body))
 

@@ -19,7 +19,7 @@ from bot.cx.charts import trend_png
 from bot.demo.history import CommentPicker, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
-from bot.emulator.payloads import block_actions, comment_submission, interaction_body, slash_command
+from bot.emulator.payloads import comment_submission, interaction_body, score_click, slash_command
 from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers
 from storage.db import open_db
 from storage.metrics import weekly_series
@@ -152,10 +152,10 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         )
         say(f"Slack: {survey.upper()} survey sent to @{name} in their language")
         server.interact(
-            block_actions(
+            score_click(
                 user,
-                f"cx_score_{score}",
-                f"{survey_id}:{score}",
+                survey_id,
+                score,
                 sent["slack_channel"],
                 sent["slack_ts"],
                 emulator.response_url(),

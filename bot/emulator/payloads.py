@@ -45,6 +45,15 @@ def block_actions(
     }
 
 
+def score_click(
+    user: str, survey_id: int, score: int, channel: str, ts: str, response_url: str
+) -> dict:
+    """The customer clicking ``score`` on their survey (buttons of ``bot.blocks.survey``)."""
+    return block_actions(
+        user, f"cx_score_{score}", f"{survey_id}:{score}", channel, ts, response_url
+    )
+
+
 def view_submission(user: str, callback_id: str, private_metadata: str, values: dict) -> dict:
     """A modal's submit button; ``values`` as ``view.state.values``."""
     return {

@@ -16,7 +16,10 @@ import uvicorn
 
 from bot.emulator.payloads import block_actions as click  # noqa: F401  (re-exported for the tests)
 from bot.emulator.payloads import comment_submission as modal_submission  # noqa: F401
-from bot.emulator.payloads import interaction_body
+from bot.emulator.payloads import (
+    interaction_body,
+    score_click,  # noqa: F401
+)
 from bot.emulator.payloads import slash_command as slash  # noqa: F401
 from bot.serve_process import free_port, slack_headers
 from bot.server import create_server

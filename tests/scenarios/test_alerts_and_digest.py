@@ -12,7 +12,7 @@ from bot.delivery import DeliveryPolicy, run_once
 from bot.emulator.payloads import view_submission
 from bot.slack_client import delivery_client
 from storage.db import open_db
-from tests.scenarios.harness import RunningServer, click, slash
+from tests.scenarios.harness import RunningServer, click, score_click, slash
 
 ALERTS = "C0ALERTS1"
 MANAGER = "U01ALICE"
@@ -53,10 +53,10 @@ def answered_detractor(server, emulator, ticket="T-det") -> tuple[int, dict]:
         what="survey sent",
     )
     server.interaction(
-        click(
+        score_click(
             "U0ENGLISH",
-            "cx_score_2",
-            f"{survey_id}:2",
+            survey_id,
+            2,
             sent["slack_channel"],
             sent["slack_ts"],
             emulator.response_url(),
@@ -198,10 +198,10 @@ def test_promoters_raise_no_alert(alerting, emulator):
         lambda: db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id)
     )
     alerting.interaction(
-        click(
+        score_click(
             "U0ENGLISH",
-            "cx_score_5",
-            f"{survey_id}:5",
+            survey_id,
+            5,
             sent["slack_channel"],
             sent["slack_ts"],
             emulator.response_url(),

@@ -11,7 +11,7 @@ from bot.slack_client import delivery_client
 from storage.db import open_db
 from storage.surveys import record_score, retry_survey
 from storage.tickets import SurveyRules, TicketEvent, record_ticket_event
-from tests.scenarios.harness import RunningServer, click
+from tests.scenarios.harness import RunningServer, score_click
 
 RULES = SurveyRules(delay=timedelta(0))
 POLICY = DeliveryPolicy(expires_after=timedelta(days=7), reminder_after=timedelta(hours=24))
@@ -165,10 +165,10 @@ def test_restart_with_pending_surveys_loses_nothing_and_sends_once(settings_for,
         assert sorted(m["metadata"]["event_payload"]["survey_id"] for m in delivered) == ids
         sent = state(db, ids[0])
         reply = second.interaction(
-            click(
+            score_click(
                 "U0ENGLISH",
-                "cx_score_10",
-                f"{ids[0]}:10",
+                ids[0],
+                10,
                 sent["slack_channel"],
                 sent["slack_ts"],
                 emulator.response_url(),

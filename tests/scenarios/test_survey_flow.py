@@ -7,7 +7,7 @@ import time
 import pytest
 
 from storage.db import open_db
-from tests.scenarios.harness import click, modal_submission
+from tests.scenarios.harness import click, modal_submission, score_click
 
 HEBREW = "הנציגה דנה הייתה סבלנית מאוד, אבל לקח שבוע 🙏"
 PERSIAN = "پشتیبانی خیلی کند بود و می‌خواستم پولم را پس بگیرم"
@@ -52,10 +52,10 @@ def sent_survey(server, survey_id: int) -> dict:
 
 def answer(server, emulator, user: str, survey_id: int, sent: dict, score: int):
     """The customer clicks ``score`` on the survey message."""
-    payload = click(
+    payload = score_click(
         user,
-        f"cx_score_{score}",
-        f"{survey_id}:{score}",
+        survey_id,
+        score,
         sent["slack_channel"],
         sent["slack_ts"],
         emulator.response_url(),
@@ -109,10 +109,10 @@ def test_happy_path_for_each_survey_type(server, emulator, survey, scores, pick)
 
     started = time.perf_counter()
     answer = server.interaction(
-        click(
+        score_click(
             "U0ENGLISH",
-            f"cx_score_{pick}",
-            f"{survey_id}:{pick}",
+            survey_id,
+            pick,
             channel,
             ts,
             emulator.response_url(),
@@ -131,10 +131,10 @@ def test_second_click_changes_the_score_and_double_clicks_add_nothing(server, em
     sent = sent_survey(server, survey_id)
     for score in (4, 4, 9):
         server.interaction(
-            click(
+            score_click(
                 "U0ENGLISH",
-                f"cx_score_{score}",
-                f"{survey_id}:{score}",
+                survey_id,
+                score,
                 sent["slack_channel"],
                 sent["slack_ts"],
                 emulator.response_url(),
@@ -162,9 +162,7 @@ def test_comment_by_modal_and_by_thread_reply_in_any_script(server, emulator):
     channel, ts = sent["slack_channel"], sent["slack_ts"]
     assert sent["slack_user_id"] == "U0HEBREW1"
 
-    server.interaction(
-        click("U0HEBREW1", "cx_score_2", f"{survey_id}:2", channel, ts, emulator.response_url())
-    )
+    server.interaction(score_click("U0HEBREW1", survey_id, 2, channel, ts, emulator.response_url()))
     update = emulator.wait_for("chat.update")
     assert any(
         e.get("action_id") == "cx_reason_slow"
@@ -210,7 +208,7 @@ def test_only_the_customer_can_answer(server, emulator):
 
 def test_unsigned_slack_requests_are_refused(server):
     reply = server.interaction(
-        click("U0ENGLISH", "cx_score_1", "1:1", "D1", "1.1", "http://x"), secret="wrong"
+        score_click("U0ENGLISH", 1, 1, "D1", "1.1", "http://x"), secret="wrong"
     )
     assert reply.status == 401
 
