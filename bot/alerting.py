@@ -39,7 +39,13 @@ def publish_alerts(
             log.warning("alert %s not posted: %s", alert.id, error)
             continue
         except Exception as exc:  # network: retried on the next pass
-            alerts.alert_failed(db, alert.id, f"{type(exc).__name__}: {exc}", permanent=False)
+            alerts.alert_failed(
+                db,
+                alert.id,
+                f"{type(exc).__name__}: {exc}",
+                permanent=False,
+                revision=alert.revision,
+            )
             continue
         alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts, alert.revision)
         done += 1

@@ -108,7 +108,9 @@ def pending_alerts(db: Database, limit: int = 20) -> list[AlertView]:
     return _views(db.execute(f"{_VIEW} WHERE a.needs_update > 0 ORDER BY a.id LIMIT ?", [limit]))
 
 
-_SETTLE = "needs_update = CASE WHEN needs_update = ? THEN 0 ELSE needs_update END"
+# Clear the pending count only if nothing changed since the view was read
+# (first parameter: whether to settle at all, second: the revision read).
+_SETTLE = "needs_update = CASE WHEN ? AND needs_update = ? THEN 0 ELSE needs_update END"
 
 
 def alert_posted(db: Database, alert_id: int, ts: str, revision: int) -> None:
@@ -116,19 +118,18 @@ def alert_posted(db: Database, alert_id: int, ts: str, revision: int) -> None:
     with write_transaction(db):
         db.execute(
             f"UPDATE alerts SET slack_ts = ?, {_SETTLE}, last_error = NULL WHERE id = ?",
-            [ts, revision, alert_id],
+            [ts, True, revision, alert_id],
         )
 
 
 def alert_failed(
-    db: Database, alert_id: int, error: str, permanent: bool, revision: int = 0
+    db: Database, alert_id: int, error: str, *, permanent: bool, revision: int
 ) -> None:
     """Record a Slack fault; a permanent one stops retrying (the error stays visible)."""
-    settle = f", {_SETTLE}" if permanent else ""
     with write_transaction(db):
         db.execute(
-            f"UPDATE alerts SET attempts = attempts + 1, last_error = ?{settle} WHERE id = ?",
-            [error, *([revision] if permanent else []), alert_id],
+            f"UPDATE alerts SET attempts = attempts + 1, last_error = ?, {_SETTLE} WHERE id = ?",
+            [error, permanent, revision, alert_id],
         )
 
 
