@@ -155,6 +155,9 @@ _CLAUSE_END = frozenset(".,:;!?…،؛。，！？；：")
 _CONTRAST = frozenset(
     {"but", "however", "although", "dar", "însă", "insa", "אבל", "اما", "ولی", "მაგრამ"}
 )
+# Persian "and" (a word of its own, unlike Hebrew's glued ו) joins clauses that
+# a negated verb at the end of one must not reach back across.
+_CLAUSE_BREAKS = _CLAUSE_END | _CONTRAST | {"و"}
 _NEGATORS = {
     "ro": frozenset({"nu", "n", "nici", "niciodata", "nimic", "deloc", "fara"}),
     "he": frozenset({"לא", "אין", "אף", "בלי", "אינו", "אינה", "ללא"}),
@@ -243,13 +246,14 @@ def mark_negation(tokens: list[str], lang: str) -> list[str]:
     only), extended with each language's negators and with "but"-like words
     closing the scope, so "not fast but polite" keeps "polite" positive.
     Chinese negators are single characters that negate the next character;
-    emoji keep their own polarity and are never marked.
+    Persian negated verbs end their clause and negate the words before them
+    (``_mark_back``); emoji keep their own polarity and are never marked.
     """
     marked: list[str] = []
     in_scope = False
     clause_start = 0
     for token in tokens:
-        if token in _CLAUSE_END or token in _CONTRAST or token[0] in "!?" or token == "و":
+        if token in _CLAUSE_BREAKS or token[0] in "!?":
             in_scope = False
             marked.append(token)
             clause_start = len(marked)
