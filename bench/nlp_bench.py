@@ -105,7 +105,14 @@ def bench_semeval(data_dir: Path) -> None:
         f"{detection['micro_precision']:.3f}/{detection['micro_recall']:.3f}",
     )
     texts, labels = polarity_rows(train)
-    polarity = train_model(LabeledData(texts, None, labels))
+    # Aspect-level rows: aspect-prefixed word copies, accuracy-oriented head
+    # (chosen by 5-fold CV on the train set, grouped by sentence).
+    polarity = train_model(
+        LabeledData(texts, None, labels),
+        feature_params={"aspect_weight": 1.0},
+        sentiment_C=16.0,
+        sentiment_class_weight=None,
+    )
     test_texts, test_labels = polarity_rows(test)
     accuracy = sentiment_scores(test_labels, polarity.predict_sentiment(test_texts))["accuracy"]
     line("category polarity accuracy", f"{accuracy:.4f}", "NRC-Canada 0.8292", "target ≥ 0.83")

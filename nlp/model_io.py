@@ -36,6 +36,7 @@ SIDECAR_FILE = "model.json"
 # Everything in a saved model that skops does not trust by default. scikit-learn
 # estimators and numpy arrays are on skops' own list; these are ours.
 TRUSTED_TYPES = [
+    "nlp.text.aspect_word_ngrams",
     "nlp.text.char_text",
     "nlp.text.word_ngrams",
     "nlp.vader.vader_features",

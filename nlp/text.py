@@ -302,3 +302,23 @@ def word_ngrams(text: str) -> list[str]:
             features.append(token[: -len(NEGATED)])
     features.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
     return features
+
+
+_ASPECT_RE = re.compile(r"^([^:\s]{1,40}):\s")
+
+
+def aspect_word_ngrams(text: str) -> list[str]:
+    """Analyzer for the optional aspect block: ``word_ngrams`` copied under a leading label.
+
+    For rows written as ``"<aspect>: <text>"`` (aspect-level sentiment, e.g.
+    ``"service: slow but the food was great"``) every word feature of the text
+    is emitted again as ``"<aspect>|<feature>"``, so a linear model can learn
+    aspect-specific polarity words beside the shared ones. Rows without such a
+    label yield nothing. Only used when ``build_features(aspect_weight=...)``
+    asks for it; the default comment model does not include this block.
+    """
+    match = _ASPECT_RE.match(text)
+    if not match:
+        return []
+    aspect = match.group(1)
+    return [f"{aspect}|{feature}" for feature in word_ngrams(text[match.end() :])]

@@ -53,6 +53,7 @@ def train_model(
     feature_params: dict[str, Any] | None = None,
     theme_C: float | None = None,
     sentiment_C: float | None = None,
+    sentiment_class_weight: str | None = "balanced",
 ) -> Model:
     """Cross-validate and fit a theme + sentiment model on ``data`` (see module docstring)."""
     feature_params = feature_params or {}
@@ -66,7 +67,9 @@ def train_model(
     features = pipeline.build_features(**feature_params)
     theme_head = pipeline.build_classifier("themes", C=theme_C) if theme_labels else None
     sentiment_head = (
-        pipeline.build_classifier("sentiment", C=sentiment_C) if has_sentiment else None
+        pipeline.build_classifier("sentiment", C=sentiment_C, class_weight=sentiment_class_weight)
+        if has_sentiment
+        else None
     )
     splits = _folds(sentiments, folds)
     texts = list(data.texts)

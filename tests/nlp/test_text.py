@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.text import analyse, detect_language, mark_negation, normalise, tokenize, word_ngrams
+from nlp.text import (
+    analyse,
+    aspect_word_ngrams,
+    detect_language,
+    mark_negation,
+    normalise,
+    tokenize,
+    word_ngrams,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +95,15 @@ def test_word_ngrams_also_emit_the_plain_stem_of_negated_words():
 
 def test_languages_without_a_stemmer_stay_as_written():
     assert analyse("שירות מעולה") == ["שירות", "מעולה"]
+
+
+def test_aspect_word_ngrams_copy_the_text_features_under_the_leading_label():
+    features = aspect_word_ngrams("service: not friendly")
+    assert features == [f"service|{f}" for f in word_ngrams("not friendly")]
+    assert "service|friend_NEG" in features
+
+
+def test_aspect_word_ngrams_give_nothing_for_rows_without_a_label():
+    assert aspect_word_ngrams("the service was not friendly") == []
+    assert aspect_word_ngrams("note: see https://x.example") != []
+    assert aspect_word_ngrams("12:30 was the wait") == []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nlp.dataset import LabeledData
-from nlp.model_io import save_model
+from nlp.model_io import load_model, save_model
 from nlp.train import THRESHOLD_GRID, TrainingError, choose_thresholds, train_model
 from tests.nlp import SMALL_FEATURES, small_data, small_model
 
@@ -73,3 +73,29 @@ def test_too_little_data_is_refused():
         train_model(LabeledData(["a", "b"], [["x"], []], ["positive", "negative"]))
     with pytest.raises(TrainingError, match="at least one theme"):
         train_model(LabeledData(["a"] * 20, [[]] * 20, ["positive"] * 20))
+
+
+def _aspect_rows() -> LabeledData:
+    """Polarity that depends on aspect × word: cold food is bad, a cold drink is good."""
+    texts, labels = [], []
+    for opener in ("it was", "honestly it came", "the one we got was", "as usual it was"):
+        for aspect, word, polarity in (
+            ("food", "cold", "negative"),
+            ("drinks", "cold", "positive"),
+            ("food", "hot", "positive"),
+            ("drinks", "hot", "negative"),
+        ):
+            texts.append(f"{aspect}: {opener} {word}")
+            labels.append(polarity)
+    return LabeledData(texts, None, labels)
+
+
+def test_aspect_block_learns_polarity_that_depends_on_the_aspect(tmp_path):
+    data = _aspect_rows()
+    unseen = ["food: tonight it was cold", "drinks: tonight it was cold"]
+    aspect = train_model(data, folds=3, feature_params={**SMALL_FEATURES, "aspect_weight": 1.0})
+    plain = train_model(data, folds=3, feature_params=SMALL_FEATURES)
+    assert aspect.predict_sentiment(unseen) == ["negative", "positive"]
+    assert plain.predict_sentiment(unseen)[0] == plain.predict_sentiment(unseen)[1]
+    loaded = load_model(save_model(aspect, tmp_path))
+    assert loaded.predict_sentiment(unseen) == ["negative", "positive"]
