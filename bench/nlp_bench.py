@@ -242,11 +242,14 @@ from nlp import text
 from nlp.dataset import load_corpus
 texts = load_corpus().texts
 classify_texts(texts[:50], model)  # build the dense head weights once
-text.normalise.cache_clear(); text.detect_language.cache_clear(); text.stem.cache_clear()
-batch_started = time.perf_counter()
-for i in range(0, len(texts), 1000):
-    classify_texts(texts[i:i + 1000], model)
-batch_seconds = time.perf_counter() - batch_started
+rates = []
+for _ in range(3):  # median of three cold passes: one pass swings ±10% on a shared VM
+    text.normalise.cache_clear(); text.detect_language.cache_clear(); text.stem.cache_clear()
+    batch_started = time.perf_counter()
+    for i in range(0, len(texts), 1000):
+        classify_texts(texts[i:i + 1000], model)
+    rates.append(len(texts) / (time.perf_counter() - batch_started))
+rates.sort()
 single = []
 for comment in texts[7::7][:1000]:
     began = time.perf_counter()
@@ -255,7 +258,7 @@ for comment in texts[7::7][:1000]:
 single.sort()
 print(json.dumps({
     "import_s": imported - started, "load_s": loaded - imported,
-    "per_second": len(texts) / batch_seconds, "n": len(texts),
+    "per_second": rates[1], "passes": rates, "n": len(texts),
     "p50_ms": single[len(single) // 2], "p99_ms": single[int(len(single) * 0.99) - 1],
     "rss_mb": peak_rss_mb(),
 }))
@@ -278,11 +281,13 @@ def bench_speed() -> None:
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     size = sum(p.stat().st_size for p in shipped_model_dir().iterdir())
     line(
-        "comments/s in batches of 1,000",
+        "comments/s in batches of 1,000 (median)",
         f"{figures['per_second']:,.0f}",
         "word+char TF-IDF ~3,400",
         "target ≥ 5,000",
     )
+    passes = " / ".join(f"{rate:,.0f}" for rate in figures["passes"])
+    line(f"  3 cold passes over {figures['n']:,} comments", passes)
     line(
         "single-comment p50 / p99",
         f"{figures['p50_ms']:.2f}/{figures['p99_ms']:.2f} ms",

@@ -282,6 +282,22 @@ def _print_cv(info: dict[str, Any]) -> None:
         if isinstance(value, float):
             table.add_row(name, f"{value:.4f}")
     out.print(table)
+    per_language = scores.get("per_language") or {}
+    if per_language:
+        out.print(_language_table(per_language))
+
+
+def _language_table(per_language: dict[str, dict[str, Any]]) -> Table:
+    """Cross-validated scores per detected language (``und``: no letters to tell)."""
+    table = Table(title="Per language")
+    for column in ("language", "comments", "themes micro-F1", "sentiment accuracy"):
+        table.add_column(column, justify="left" if column == "language" else "right")
+    for lang, entry in per_language.items():
+        cells = [entry.get(key) for key in ("themes_micro_f1", "sentiment_accuracy")]
+        table.add_row(
+            lang, f"{entry['n']:,}", *("—" if cell is None else f"{cell:.4f}" for cell in cells)
+        )
+    return table
 
 
 @nlp_app.command("evaluate")

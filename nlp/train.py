@@ -34,6 +34,7 @@ from nlp import pipeline
 from nlp.dataset import LabeledData
 from nlp.evaluate import sentiment_scores, theme_scores
 from nlp.model import FORMAT, Model
+from nlp.text import detect_language
 
 CV_FOLDS = 5
 MIN_THEME_EXAMPLES = 3
@@ -86,9 +87,16 @@ def train_model(
             oof_sentiment[test] = sentiment_pred
     min_themes = int(bool(theme_labels) and all(data.themes))
     thresholds = choose_thresholds(Y, oof_themes) if theme_labels else np.zeros(0)
-    scores = _cv_scores(
-        splits, theme_labels, Y, oof_themes, min_themes, sentiments, oof_sentiment, has_sentiment
+    true_themes = [[theme_labels[j] for j in np.flatnonzero(row)] for row in Y]
+    oof_theme_sets = (
+        _oof_theme_sets(splits, theme_labels, Y, oof_themes, min_themes) if theme_labels else []
     )
+    oof = {
+        "themes": (true_themes, oof_theme_sets) if theme_labels else None,
+        "sentiment": (list(sentiments), list(oof_sentiment)) if has_sentiment else None,
+    }
+    scores = _cv_scores(theme_labels, oof)
+    scores["per_language"] = _per_language([detect_language(text) for text in texts], oof)
     fitted = _fit_all(features, theme_head, sentiment_head, texts, Y, sentiments)
     model = Model(
         features=fitted[0],
@@ -194,32 +202,64 @@ def choose_thresholds(Y: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     return thresholds
 
 
-def _cv_scores(
-    splits, theme_labels, Y, oof_themes, min_themes, sentiments, oof_sentiment, has_sentiment
-):
+def _oof_theme_sets(splits, theme_labels, Y, oof_themes, min_themes) -> list[list[str]]:
+    """Out-of-fold theme sets, each fold cut with thresholds chosen on the *other* folds."""
+    predicted = np.zeros(Y.shape, dtype=bool)
+    for _, test in splits:
+        others = np.setdiff1d(np.arange(len(Y)), test)
+        thresholds = choose_thresholds(Y[others], oof_themes[others])
+        chosen = oof_themes[test] >= thresholds
+        if min_themes:
+            empty = ~chosen.any(axis=1)
+            chosen[empty, oof_themes[test][empty].argmax(axis=1)] = True
+        predicted[test] = chosen
+    return [[theme_labels[j] for j in np.flatnonzero(row)] for row in predicted]
+
+
+OutOfFold = dict[str, tuple[list, list] | None]
+
+
+def _cv_scores(theme_labels: list[str], oof: OutOfFold) -> dict[str, Any]:
+    """Headline and per-theme scores of the out-of-fold predictions."""
     scores: dict[str, Any] = {}
-    if theme_labels:
-        predicted = np.zeros(Y.shape, dtype=bool)
-        for _, test in splits:
-            others = np.setdiff1d(np.arange(len(Y)), test)
-            thresholds = choose_thresholds(Y[others], oof_themes[others])
-            chosen = oof_themes[test] >= thresholds
-            if min_themes:
-                empty = ~chosen.any(axis=1)
-                chosen[empty, oof_themes[test][empty].argmax(axis=1)] = True
-            predicted[test] = chosen
-        true = [[theme_labels[j] for j in np.flatnonzero(row)] for row in Y]
-        pred = [[theme_labels[j] for j in np.flatnonzero(row)] for row in predicted]
-        report = theme_scores(true, pred, theme_labels)
+    if oof["themes"]:
+        report = theme_scores(*oof["themes"], theme_labels)
         scores["themes_micro_f1"] = report["micro_f1"]
         scores["themes_macro_f1"] = report["macro_f1"]
         scores["themes_per_class_f1"] = {k: v["f1"] for k, v in report["per_class"].items()}
-    if has_sentiment:
-        labeled = np.flatnonzero(sentiments != "")
-        report = sentiment_scores(list(sentiments[labeled]), list(oof_sentiment[labeled]))
+    if oof["sentiment"]:
+        report = sentiment_scores(*_labeled(*oof["sentiment"], range(len(oof["sentiment"][0]))))
         scores["sentiment_accuracy"] = report["accuracy"]
         scores["sentiment_macro_f1"] = report["macro_f1"]
     return scores
+
+
+def _per_language(languages: list[str], oof: OutOfFold) -> dict[str, dict[str, Any]]:
+    """The same out-of-fold scores split by detected language.
+
+    One overall figure hides a language that is served badly: a team whose
+    customers write Georgian wants the Georgian number.
+    """
+    report: dict[str, dict[str, Any]] = {}
+    for lang in sorted(set(languages)):
+        rows = [i for i, found in enumerate(languages) if found == lang]
+        entry: dict[str, Any] = {"n": len(rows)}
+        if oof["themes"]:
+            true, pred = oof["themes"]
+            picked = [true[i] for i in rows], [pred[i] for i in rows]
+            entry["themes_micro_f1"] = theme_scores(*picked)["micro_f1"]
+        if oof["sentiment"]:
+            true, pred = _labeled(*oof["sentiment"], rows)
+            if true:
+                entry["sentiment_accuracy"] = sentiment_scores(true, pred)["accuracy"]
+        report[lang] = entry
+    return report
+
+
+def _labeled(true: list[str], predicted: list, rows) -> tuple[list[str], list[str]]:
+    """The rows that carry a sentiment label (a file may label only some)."""
+    kept = [i for i in rows if true[i] != ""]
+    return [true[i] for i in kept], [str(predicted[i]) for i in kept]
 
 
 def library_versions() -> dict[str, str]:

@@ -85,6 +85,10 @@ def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
     first = runner.invoke(nlp_app, ["train", "--data", str(good), "--data-only", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert (out / "model.skops").exists() and "Saved model" in first.output
+    assert "Per language" in first.output
+    georgian = next(line for line in first.output.splitlines() if "│ ka " in line)
+    ka = json.loads((out / "model.json").read_text())["cv"]["scores"]["per_language"]["ka"]
+    assert f"{ka['sentiment_accuracy']:.4f}" in georgian
     scrambled = [[t, th, s] for (t, _, _), (_, th, s) in zip(rows, rows[::-1], strict=True)]
     bad = write_csv(tmp_path / "bad.csv", scrambled, ["text", "themes", "sentiment"])
     second = runner.invoke(nlp_app, ["train", "--data", str(bad), "--data-only", "--out", str(out)])

@@ -99,3 +99,16 @@ def test_aspect_block_learns_polarity_that_depends_on_the_aspect(tmp_path):
     assert plain.predict_sentiment(unseen)[0] == plain.predict_sentiment(unseen)[1]
     loaded = load_model(save_model(aspect, tmp_path))
     assert loaded.predict_sentiment(unseen) == ["negative", "positive"]
+
+
+def test_cv_scores_are_also_split_by_language():
+    model = small_model()
+    scores = model.info["cv"]["scores"]
+    per_language = scores["per_language"]
+    assert {"en", "he", "zh", "ro", "ka", "fa"} <= set(per_language)
+    assert sum(entry["n"] for entry in per_language.values()) == len(small_data())
+    labeled = {lang: e for lang, e in per_language.items() if "sentiment_accuracy" in e}
+    weighted = sum(e["sentiment_accuracy"] * e["n"] for e in labeled.values()) / sum(
+        e["n"] for e in labeled.values()
+    )
+    assert weighted == pytest.approx(scores["sentiment_accuracy"], abs=1e-3)
