@@ -90,14 +90,24 @@ _LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _RO_DIACRITICS_RE = re.compile("[ăâîșşțţĂÂÎȘŞȚŢ]")
 _WORD_RE = re.compile(r"[a-z]+")
+# Words both languages share ("a", "in", "super", "top") are cues for neither.
 _RO_CUES = frozenset(
-    "si sa nu am ai a fost este e cu la pe de din pentru foarte mai dar ca care "
+    "si sa nu am ai fost este e cu la pe de din pentru foarte mai dar ca care "
     "mersi multumesc multumim problema raspuns asteptat ajutat rezolvat rezolvata "
     "nimic tot inca bine rau zile ore cont contul aplicatia factura banii mi ne "
-    "imi sunt era au fi cand acum dupa doar nici deloc super ok-ul".split()
+    "imi sunt era au fi cand acum dupa doar nici deloc bun buna bune prost proasta "
+    "recomand inutil groaznic jalnic oribil penibil placut placuta niciun nicio "
+    "nimeni mult prea atat punct comanda comentarii".split()
+)
+# Georgian is often typed in Latin letters ("madloba, kargad mogvarda").
+_KA_LATIN_CUES = frozenset(
+    "madloba gmadlobt dzalian dzaan kargi kargad cudi ar ara aravin araferi aris iyo "
+    "velodebi veloddi mipasukhes mipasuxes operatori yvelaferi mogvarda mogvarebula "
+    "magram mara didi didxans xazze saati dge isev igive jer axla mainc uxeshi "
+    "momewona momecona".split()
 )
 _EN_CUES = frozenset(
-    "the and is was to of it i you my me for in on not no with this that but have "
+    "the and is was to of it i you my me for on not no with this that but have "
     "had be are were they we thanks thank very so what just got did didn't wasn't "
     "it's i'm still after from an at great good bad help".split()
 )
@@ -134,9 +144,12 @@ def _latin_language(text: str) -> str:
     if _RO_DIACRITICS_RE.search(text):
         return "ro"
     words = _WORD_RE.findall(text.lower())
-    ro = sum(word in _RO_CUES for word in words)
-    en = sum(word in _EN_CUES for word in words)
-    return "ro" if ro > en else "en"
+    votes = {
+        "en": sum(word in _EN_CUES for word in words),
+        "ro": sum(word in _RO_CUES for word in words),
+        "ka": sum(word in _KA_LATIN_CUES for word in words),
+    }
+    return max(votes, key=votes.__getitem__)  # ties go to English, listed first
 
 
 # --- tokens ----------------------------------------------------------------
@@ -162,7 +175,10 @@ _NEGATORS = {
     "ro": frozenset({"nu", "n", "nici", "niciodata", "nimic", "deloc", "fara"}),
     "he": frozenset({"לא", "אין", "אף", "בלי", "אינו", "אינה", "ללא"}),
     "fa": frozenset({"نه", "هیچ", "بدون"}),
-    "ka": frozenset({"არ", "ვერ", "არა", "არც", "ნუ", "ვერც", "არავინ", "არაფერი"}),
+    "ka": frozenset(
+        {"არ", "ვერ", "არა", "არც", "ნუ", "ვერც", "არავინ", "არაფერი"}
+        | {"ar", "ver", "ara", "arc", "nu", "verc", "aravin", "araferi"}  # typed in Latin
+    ),
     "zh": frozenset({"不", "没", "沒", "别", "未", "无", "無", "非"}),
 }
 NEGATED = "_NEG"

@@ -26,6 +26,11 @@ from nlp.text import (
         ("等了三天才回复，问题还是没解决", "zh"),
         ("ნინო იყო ძალიან თავაზიანი", "ka"),
         ("האפליקציה של Salesforce קורסת כל יום", "he"),
+        ("Over a week for a ticket, a joke", "en"),
+        ("answered super fast", "en"),
+        ("suport bun, recomand", "ro"),
+        ("madloba, kargad mogvarda", "ka"),
+        ("problema ar mogvarebula", "ka"),
         ("👍👍", "und"),
         ("12345 !!!", "und"),
         ("", "und"),
@@ -107,3 +112,11 @@ def test_aspect_word_ngrams_give_nothing_for_rows_without_a_label():
     assert aspect_word_ngrams("the service was not friendly") == []
     assert aspect_word_ngrams("note: see https://x.example") != []
     assert aspect_word_ngrams("12:30 was the wait") == []
+
+
+def test_georgian_typed_in_latin_letters_is_negated_too():
+    assert mark_negation(["problema", "ar", "mogvarda"], "ka") == [
+        "problema",
+        "ar",
+        "mogvarda_NEG",
+    ]
