@@ -16,9 +16,33 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from bot.webhooks.signatures import sign_generic
+
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    timeout: float = 10.0,
+    what: str = "condition",
+    interval: float = 0.05,
+) -> T:
+    """Poll ``predicate`` until it returns something truthy, and return that.
+
+    Bolt runs listeners on its thread pool after ``ack()``, and the server runs
+    in its own process, so whoever checks their effects has to wait for them.
+    Raises ``TimeoutError`` naming ``what`` when the time is up.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if value := predicate():
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
 
 
 def free_port() -> int:
@@ -115,25 +139,27 @@ class ServeProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("cxbot serve exited during start-up")
-            if post(f"{self.url}/healthz", timeout=1)[0] == 200:
-                return self
-            time.sleep(0.05)
-        self.kill()
-        raise RuntimeError("cxbot serve did not become ready")
+        try:
+            wait_until(self._ready, timeout, "cxbot serve to become ready")
+        except TimeoutError:
+            self.kill()
+            raise
+        return self
+
+    def _ready(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError("cxbot serve exited during start-up")
+        return post(f"{self.url}/healthz", timeout=1)[0] == 200
 
     def wait_warm(self, timeout: float = 60) -> ServeProcess:
         """Wait until the comment model has loaded, so measurements see the steady state."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def warm() -> bool:
             status, body = post(f"{self.url}/healthz", timeout=1)
-            if status == 200 and b'"classifier":"ready"' in body:
-                return self
-            time.sleep(0.1)
-        raise RuntimeError("the comment model did not load")
+            return status == 200 and b'"classifier":"ready"' in body
+
+        wait_until(warm, timeout, "the comment model to load", interval=0.1)
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no clean-up, no flush — what a crash looks like."""

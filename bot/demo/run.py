@@ -20,7 +20,7 @@ from bot.demo.history import CommentPicker, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
 from bot.emulator.payloads import comment_submission, interaction_body, score_click, slash_command
-from bot.serve_process import ServeProcess, post, slack_headers, webhook_headers
+from bot.serve_process import ServeProcess, post, slack_headers, wait_until, webhook_headers
 from storage.db import open_db
 from storage.metrics import weekly_series
 
@@ -81,15 +81,6 @@ class DemoServer(ServeProcess):
         self.slack(interaction_body(payload))
 
 
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
 def _fresh(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "cxbot.db"
@@ -143,7 +134,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         say(
             f"Helpdesk: ticket {ticket} closed → signed webhook accepted (survey {survey_id}, {accepted['status']})"
         )
-        sent = _wait(
+        sent = wait_until(
             lambda survey_id=survey_id: (
                 db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id)
             ),
@@ -168,7 +159,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
             say(f"@{name} wrote: {comment.text[:70]}{'…' if len(comment.text) > 70 else ''}")
         time.sleep(0.3)
     ids = ",".join(str(i) for i in result.live_surveys)
-    _wait(
+    wait_until(
         lambda: (
             db.execute(
                 f"SELECT count(*) FROM classifications c JOIN responses r ON r.id = c.response_id WHERE r.survey_id IN ({ids})"
@@ -179,7 +170,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         "classification",
     )
     say("Comments classified within seconds of arriving")
-    _wait(
+    wait_until(
         lambda: [
             c
             for c in _alert_versions(emulator)

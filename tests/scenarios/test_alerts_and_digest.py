@@ -10,21 +10,13 @@ import pytest
 
 from bot.delivery import DeliveryPolicy, run_once
 from bot.emulator.payloads import view_submission
+from bot.serve_process import wait_until
 from bot.slack_client import delivery_client
 from storage.db import open_db
 from tests.scenarios.harness import RunningServer, click, score_click, slash
 
 ALERTS = "C0ALERTS1"
 MANAGER = "U01ALICE"
-
-
-def wait_until(predicate, timeout=8.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from bot.serve_process import wait_until
 from storage.db import open_db
 from tests.scenarios.harness import click, modal_submission, score_click
 
@@ -21,16 +22,6 @@ def closed(ticket: str, **extra) -> dict:
     }
     body.update(extra)
     return body
-
-
-def wait_until(predicate, timeout: float = 5.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def survey_row(db_path, survey_id: int) -> dict:
