@@ -305,6 +305,10 @@ def import_command(
         f"Imported {result.inserted:,} new answers from {result.rows_read:,} rows in {elapsed:.2f} s "
         f"({result.skipped_duplicates:,} already present, {len(result.errors):,} bad rows skipped)."
     )
+    if result.errors:
+        # The good rows are stored either way; a script (or cron) still has to
+        # hear that part of its file was refused.
+        raise typer.Exit(1)
 
 
 def _count_lines(path: Path) -> int | None:

@@ -151,7 +151,7 @@ def test_import_reports_bad_rows_and_is_idempotent(tmp_path):
     )
     db = tmp_path / "imp.db"
     first = run("import", str(csv_file), "--db", str(db), cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # good rows stored, the bad one reported
     assert "line 3: score: 12 is outside the nps scale 0–10" in first.stderr
     assert "Imported 2 new answers from 3 rows" in first.stdout
     second = run("import", str(csv_file), "--db", str(db), cwd=tmp_path)
@@ -179,7 +179,7 @@ def test_export_json_round_trips_through_import(seeded, tmp_path):
     assert len(records) == 15
     fresh = tmp_path / "fresh.db"
     result = run("import", str(out), "--db", str(fresh), cwd=tmp_path)
-    assert "Imported 15 new answers" in result.stdout
+    assert "Imported 15 new answers" in result.stdout and result.returncode == 0
     csv_a = run("export", "--db", str(seeded), cwd=tmp_path).stdout
     csv_b = run("export", "--db", str(fresh), cwd=tmp_path).stdout
     assert csv_a == csv_b and csv_a.startswith("ticket_id,survey,score,comment,answered_at")
