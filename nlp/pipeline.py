@@ -43,7 +43,7 @@ ASPECT_WEIGHT = 0.0  # opt-in: only for "<aspect>: <text>" rows (aspect-level se
 VADER_WEIGHT = 1.0
 SEED = 0
 # Bump when features or heads change in a way that makes saved models stale.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def build_features(

@@ -73,11 +73,6 @@ def normalise(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def char_text(text: str) -> str:
-    """Preprocessor for the character n-gram vectoriser (same folding as words)."""
-    return normalise(text)
-
-
 # --- language --------------------------------------------------------------
 
 _SCRIPTS = (
@@ -299,10 +294,19 @@ def _mark_back(marked: list[str], clause_start: int) -> None:
 
 
 def analyse(text: str) -> list[str]:
-    """Normalised, stemmed, negation-marked tokens of one comment."""
+    """Normalised, negation-marked, stemmed tokens of one comment.
+
+    Negation is marked before stemming: Snowball turns "nothing" into "noth"
+    and "nowhere" into "nowher", which no negator list knows.
+    """
     lang = detect_language(text)
-    tokens = [stem(token, lang) for token in tokenize(normalise(text))]
-    return mark_negation(tokens, lang)
+    return [_stem_marked(token, lang) for token in mark_negation(tokenize(normalise(text)), lang)]
+
+
+def _stem_marked(token: str, lang: str) -> str:
+    if token.endswith(NEGATED):
+        return stem(token[: -len(NEGATED)], lang) + NEGATED
+    return stem(token, lang)
 
 
 def word_ngrams(text: str) -> list[str]:
@@ -338,3 +342,33 @@ def aspect_word_ngrams(text: str) -> list[str]:
         return []
     aspect = match.group(1)
     return [f"{aspect}|{feature}" for feature in word_ngrams(text[match.end() :])]
+
+
+NEGATED_MARK = "¬"
+
+
+def char_text(text: str) -> str:
+    """Preprocessor for the character n-gram vectoriser: normalised, negated words marked.
+
+    Character n-grams cannot see negation: "حل نشد" ("not solved") contains
+    the n-grams of "حل" and "شد" ("solved"), and "not helpful" those of
+    "helpful", so on their own they vote for the opposite of what was said.
+    Words in a negation scope (``mark_negation``) are written ``¬word¬``:
+    their n-grams become their own features and the ``¬`` edges are shared
+    by every negated word, a prior the model learns across words and
+    languages. Chinese is left as is: its negators negate the next character,
+    which the n-grams "不好" and "没解" already hold.
+    """
+    normalised = normalise(text)
+    lang = detect_language(text)
+    if lang == "zh" or not normalised:
+        return normalised
+    matches = list(_TOKEN_RE.finditer(normalised))
+    marked = mark_negation([match.group() for match in matches], lang)
+    pieces: list[str] = []
+    done = 0
+    for match, token in zip(matches, marked, strict=True):
+        if token.endswith(NEGATED):
+            pieces += [normalised[done : match.start()], NEGATED_MARK, match.group(), NEGATED_MARK]
+            done = match.end()
+    return "".join(pieces) + normalised[done:] if pieces else normalised

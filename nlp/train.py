@@ -238,13 +238,15 @@ def _per_language(languages: list[str], oof: OutOfFold) -> dict[str, dict[str, A
     """The same out-of-fold scores split by detected language.
 
     One overall figure hides a language that is served badly: a team whose
-    customers write Georgian wants the Georgian number.
+    customers write Georgian wants the Georgian number. A language none of
+    whose rows has a theme (emoji-only "und") gets no theme score: there is
+    no recall to measure.
     """
     report: dict[str, dict[str, Any]] = {}
     for lang in sorted(set(languages)):
         rows = [i for i, found in enumerate(languages) if found == lang]
         entry: dict[str, Any] = {"n": len(rows)}
-        if oof["themes"]:
+        if oof["themes"] and any(oof["themes"][0][i] for i in rows):
             true, pred = oof["themes"]
             picked = [true[i] for i in rows], [pred[i] for i in rows]
             entry["themes_micro_f1"] = theme_scores(*picked)["micro_f1"]

@@ -7,6 +7,7 @@ import pytest
 from nlp.text import (
     analyse,
     aspect_word_ngrams,
+    char_text,
     detect_language,
     mark_negation,
     normalise,
@@ -120,3 +121,23 @@ def test_georgian_typed_in_latin_letters_is_negated_too():
         "ar",
         "mogvarda_NEG",
     ]
+
+
+def test_negators_that_snowball_would_shorten_still_open_a_scope():
+    assert analyse("nothing was resolved") == ["noth", "was_NEG", "resolv_NEG"]
+    assert analyse("nowhere to be found")[1:] == ["to_NEG", "be_NEG", "found_NEG"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Not helpful at all, but fast", "not ¬helpful¬ ¬at¬ ¬all¬, but fast"),
+        ("مشکلم حل نشد", "¬مشکلم¬ ¬حل¬ نشد"),
+        ("לא עזרו לי", "לא ¬עזרו¬ ¬לי¬"),
+        ("problema nu a fost rezolvată", "problema nu ¬a¬ ¬fost¬ ¬rezolvata¬"),
+        ("客服不太专业", "客服不太专业"),
+        ("Great, thanks!", "great, thanks!"),
+    ],
+)
+def test_char_text_marks_negated_words_so_their_ngrams_stand_apart(text, expected):
+    assert char_text(text) == expected
