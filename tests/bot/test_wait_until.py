@@ -19,4 +19,3 @@ def test_times_out_naming_what_it_waited_for():
     with pytest.raises(TimeoutError, match="the labelled alert"):
         wait_until(lambda: None, timeout=0.2, what="the labelled alert", interval=0.01)
     assert 0.2 <= time.monotonic() - started < 2
-
