@@ -38,6 +38,7 @@ SIDECAR_FILE = "model.json"
 TRUSTED_TYPES = [
     "nlp.text.aspect_word_ngrams",
     "nlp.text.char_text",
+    "nlp.text.marked_char_text",
     "nlp.text.word_ngrams",
     "nlp.vader.vader_features",
     "scipy.sparse._csr.csr_matrix",

@@ -1,7 +1,7 @@
 """Text handling shared by training and prediction: normalisation, language, tokens.
 
 Everything here is a plain top-level function on purpose: the fitted pipeline
-refers to ``word_ngrams`` and ``char_text`` by their import path, and skops only
+refers to ``word_ngrams`` and the ``*char_text`` functions by their import path, and skops only
 loads a model whose functions are on an explicit trusted list (see
 ``nlp.model_io``). Renaming or moving one of them invalidates saved models.
 
@@ -348,6 +348,11 @@ NEGATED_MARK = "¬"
 
 
 def char_text(text: str) -> str:
+    """Preprocessor for the character n-gram vectoriser of models without a sentiment head."""
+    return normalise(text)
+
+
+def marked_char_text(text: str) -> str:
     """Preprocessor for the character n-gram vectoriser: normalised, negated words marked.
 
     Character n-grams cannot see negation: "حل نشد" ("not solved") contains
@@ -358,6 +363,10 @@ def char_text(text: str) -> str:
     by every negated word, a prior the model learns across words and
     languages. Chinese is left as is: its negators negate the next character,
     which the n-grams "不好" and "没解" already hold.
+
+    The marks serve sentiment and cost themes a little (negated words' n-grams
+    no longer meet their plain forms), so models with no sentiment head use
+    ``char_text`` (see ``nlp.pipeline.build_features``).
     """
     normalised = normalise(text)
     lang = detect_language(text)

@@ -65,7 +65,8 @@ def train_model(
         raise TrainingError("need at least one theme with examples or two sentiment labels")
     if len(data) < 2 * folds:
         raise TrainingError(f"need at least {2 * folds} rows for {folds}-fold cross-validation")
-    features = pipeline.build_features(**feature_params)
+    # Negation marks in the character block serve the sentiment head only.
+    features = pipeline.build_features(**{"char_negation": has_sentiment, **feature_params})
     theme_head = pipeline.build_classifier("themes", C=theme_C) if theme_labels else None
     sentiment_head = (
         pipeline.build_classifier("sentiment", C=sentiment_C, class_weight=sentiment_class_weight)

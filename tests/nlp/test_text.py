@@ -10,6 +10,7 @@ from nlp.text import (
     char_text,
     detect_language,
     mark_negation,
+    marked_char_text,
     normalise,
     tokenize,
     word_ngrams,
@@ -139,5 +140,6 @@ def test_negators_that_snowball_would_shorten_still_open_a_scope():
         ("Great, thanks!", "great, thanks!"),
     ],
 )
-def test_char_text_marks_negated_words_so_their_ngrams_stand_apart(text, expected):
-    assert char_text(text) == expected
+def test_marked_char_text_sets_negated_words_apart(text, expected):
+    assert marked_char_text(text) == expected
+    assert char_text(text) == normalise(text)

@@ -112,3 +112,20 @@ def test_cv_scores_are_also_split_by_language():
         e["n"] for e in labeled.values()
     )
     assert weighted == pytest.approx(scores["sentiment_accuracy"], abs=1e-3)
+
+
+def _char_preprocessor(features):
+    return dict(features.transformer_list)["chars"].named_steps["hash"].preprocessor
+
+
+def test_negation_marks_reach_the_character_block_only_for_a_sentiment_head():
+    from nlp.pipeline import build_pipeline
+    from nlp.text import char_text, marked_char_text
+
+    data = small_data(step=24)
+    themes_only = LabeledData(data.texts, data.themes, None)
+    assert _char_preprocessor(small_model().features) is marked_char_text
+    theme_model = train_model(themes_only, folds=3, feature_params=SMALL_FEATURES)
+    assert _char_preprocessor(theme_model.features) is char_text
+    assert _char_preprocessor(build_pipeline("single")[0]) is char_text
+    assert _char_preprocessor(build_pipeline("sentiment")[0]) is marked_char_text
