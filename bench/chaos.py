@@ -73,6 +73,21 @@ def _click(
     return _post(f"{server.url}/slack/events", body, slack_headers(SIGNING_SECRET, body))
 
 
+def _why_undelivered(db, ticket: str) -> str:
+    """``"C12: failed (channel_not_found)"``: what the database says, so a failure explains itself."""
+    row = db.execute(
+        "SELECT s.state, s.last_error, s.attempts FROM tickets t LEFT JOIN surveys s ON s.ticket_id = t.id "
+        "WHERE t.external_id = ?",
+        [ticket],
+    ).fetchone()
+    if row is None:
+        return f"{ticket}: no ticket row"
+    state, error, attempts = row
+    return (
+        f"{ticket}: {state or 'no survey'} after {attempts or 0} attempts ({error or 'no error'})"
+    )
+
+
 def run_chaos(
     webhooks: int = 1000, kills: int = 6, seed: int = 1, timeout: float = 240.0, log=print
 ) -> Figures:
@@ -167,9 +182,11 @@ def run_chaos(
             for ticket in figures.accepted
             if ticket in surveyed and messages[surveyed[ticket]] >= 1
         )
-        figures.undelivered = sorted(
-            t for t in figures.accepted if t not in surveyed or messages[surveyed[t]] == 0
-        )
+        figures.undelivered = [
+            _why_undelivered(db, ticket)
+            for ticket in sorted(figures.accepted)
+            if ticket not in surveyed or messages[surveyed[ticket]] == 0
+        ]
         figures.doubles = sum(count - 1 for count in messages.values() if count > 1)
         stored = dict(
             db.execute(
@@ -205,6 +222,8 @@ def main() -> None:
     )
     print(f"clicks answered 200: {len(f.clicks_ok)} · responses lost: {f.lost_responses}")
     print(f"server kills (SIGKILL): {f.kills} · total time {f.seconds:.1f} s")
+    for reason in f.undelivered[:10]:
+        print(f"  undelivered {reason}")
     if f.undelivered or f.lost_responses:
         sys.exit(1)
 
