@@ -111,7 +111,12 @@ def slack_headers(
 
 class ServeProcess:
     def __init__(
-        self, settings_env: Mapping[str, str], poll_interval: float = 0.2, cwd: str | None = None
+        self,
+        settings_env: Mapping[str, str],
+        poll_interval: float = 0.2,
+        cwd: str | None = None,
+        *,
+        socket_mode: bool = False,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -127,6 +132,7 @@ class ServeProcess:
             str(self.port),
             "--poll-interval",
             str(poll_interval),
+            *(["--socket"] if socket_mode else []),
         ]
         self.cwd = cwd
         self.process: subprocess.Popen | None = None

@@ -435,3 +435,48 @@ def test_standalone_process_and_control_api() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=5) == 0
+
+
+def test_apps_connections_open_takes_only_the_app_token(slack: SlackEmulator) -> None:
+    app = WebClient(token=slack.app_token, base_url=slack.base_url)
+    bot = WebClient(token=slack.token, base_url=slack.base_url)
+    with pytest.raises(SlackApiError, match="socket_mode_not_enabled"):
+        app.apps_connections_open(app_token=slack.app_token)
+    hub = slack.enable_socket_mode()
+    assert app.apps_connections_open(app_token=slack.app_token)["url"] == hub.url
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        bot.api_call("apps.connections.open")
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        app.chat_postMessage(channel="C01GENERAL", text="hi")
+
+
+def test_socket_mode_push_without_a_connected_app_is_an_error(slack: SlackEmulator) -> None:
+    hub = slack.enable_socket_mode()
+    assert hub.connections == 0
+    with pytest.raises(ConnectionError, match="no app is connected"):
+        hub.send("slash_commands", {"command": "/cx", "text": "nps"})
+    with pytest.raises(ValueError, match="unknown envelope type"):
+        hub.send("slash_command", {})
+
+
+def test_an_envelope_nobody_acknowledges_times_out(slack: SlackEmulator) -> None:
+    import asyncio
+
+    import aiohttp
+
+    hub = slack.enable_socket_mode()
+    received: list[dict[str, Any]] = []
+
+    async def silent_app() -> None:
+        async with aiohttp.ClientSession() as session, session.ws_connect(hub.url) as ws:
+            async for message in ws:
+                received.append(json.loads(message.data))
+
+    threading.Thread(target=asyncio.run, args=(silent_app(),), daemon=True).start()
+    deadline = time.monotonic() + 5
+    while hub.connections == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(TimeoutError, match="no ack for slash_commands"):
+        hub.send("slash_commands", {"command": "/cx", "text": "nps"}, timeout=0.3)
+    assert [message["type"] for message in received] == ["hello", "slash_commands"]
+    assert received[1]["accepts_response_payload"] is True

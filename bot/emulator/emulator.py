@@ -16,6 +16,7 @@ from typing import Any
 
 from .faults import Fault, FaultBook
 from .server import EmulatorServer
+from .socket_mode import SocketModeHub
 from .state import (
     BOT_ID,
     BOT_USER_ID,
@@ -54,12 +55,15 @@ class SlackEmulator:
         users: Iterable[Mapping[str, Any]] | None = None,
         *,
         state_file: str | os.PathLike[str] | None = None,
+        app_token: str = "xapp-1-A0CXBOT01-test",
     ) -> None:
         """``users`` replaces the default people (alice, bob, carol); each mapping holds
         ``add_user`` keyword arguments with ``id``. A ``state_file`` that already exists
         wins over both, so a restarted emulator resumes where it stopped."""
         self.host = host
         self.token = token
+        self.app_token = app_token
+        self.socket_mode: SocketModeHub | None = None
         self.state = SlackState(state_file)
         self.faults = FaultBook()
         self._requested_port = port
@@ -92,8 +96,18 @@ class SlackEmulator:
         self._thread.start()
         return self
 
+    def enable_socket_mode(self) -> SocketModeHub:
+        """Start the Socket Mode endpoint that ``apps.connections.open`` hands out."""
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeHub(self.host).start()
+            self.state.socket_url = self.socket_mode.url
+        return self.socket_mode
+
     def stop(self) -> None:
         """Stop serving and free the port; requests sleeping in a fault are abandoned."""
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
+            self.socket_mode, self.state.socket_url = None, None
         server, self._server = self._server, None
         if server is None:
             return

@@ -43,16 +43,19 @@ class SlackError(Exception):
 class Method:
     handler: Handler
     writes: bool  # whether a success must be persisted to the state file
+    app_token: bool = False  # takes the app-level token (xapp-…), not the bot token
 
 
 METHODS: dict[str, Method] = {}
 
 
-def api(name: str, *, writes: bool = False) -> Callable[[Handler], Handler]:
+def api(
+    name: str, *, writes: bool = False, app_token: bool = False
+) -> Callable[[Handler], Handler]:
     """Register a handler under its Web API method name."""
 
     def register(handler: Handler) -> Handler:
-        METHODS[name] = Method(handler, writes)
+        METHODS[name] = Method(handler, writes, app_token)
         return handler
 
     return register
@@ -121,6 +124,14 @@ def auth_test(state: SlackState, args: Args) -> Result:
         "bot_id": BOT_ID,
         "is_enterprise_install": False,
     }
+
+
+@api("apps.connections.open", app_token=True)
+def apps_connections_open(state: SlackState, args: Args) -> Result:
+    """The WebSocket URL a Socket Mode app connects to (``SlackEmulator.enable_socket_mode``)."""
+    if state.socket_url is None:
+        raise SlackError("socket_mode_not_enabled")
+    return {"url": state.socket_url}
 
 
 @api("chat.postMessage", writes=True)

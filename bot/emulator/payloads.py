@@ -10,9 +10,7 @@ import json
 import time
 import urllib.parse
 
-from bot.emulator.state import TEAM_ID
-
-APP_ID = "A0CXBOT01"
+from bot.emulator.state import APP_ID, TEAM_ID
 
 
 def block_actions(
@@ -80,13 +78,21 @@ def interaction_body(payload: dict) -> bytes:
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def slash_command(
+def slash_command_fields(
     text: str, user: str, response_url: str, channel: str = "C01GENERAL", command: str = "/cx"
-) -> bytes:
-    """A slash command, form-encoded as Slack sends it."""
-    return urllib.parse.urlencode({
+) -> dict[str, str]:
+    """A slash command's fields: the payload of a Socket Mode ``slash_commands`` envelope."""
+    return {
         "token": "legacy", "team_id": TEAM_ID, "team_domain": "cx", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command,
         "text": text, "api_app_id": APP_ID, "response_url": response_url,
         "trigger_id": f"{int(time.time())}.trigger",
-    }).encode()  # fmt: skip
+    }  # fmt: skip
+
+
+def slash_command(
+    text: str, user: str, response_url: str, channel: str = "C01GENERAL", command: str = "/cx"
+) -> bytes:
+    """A slash command, form-encoded as Slack posts it to the request URL."""
+    fields = slash_command_fields(text, user, response_url, channel, command)
+    return urllib.parse.urlencode(fields).encode()

@@ -167,8 +167,11 @@ class _Handler(BaseHTTPRequestHandler):
             return _error("unknown_method")
         if not token:
             return _error("not_authed")
-        if token != self.server.emulator.token:
+        emulator = self.server.emulator
+        if token not in (emulator.token, emulator.app_token):
             return _error("invalid_auth")
+        if token != (emulator.app_token if spec.app_token else emulator.token):
+            return _error("not_allowed_token_type")
         if parse_error:
             return _error(parse_error)
         state = self.server.emulator.state

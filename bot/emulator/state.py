@@ -124,6 +124,7 @@ class SlackState:
         self.changed = threading.Condition(self.lock)
         self.state_file = Path(state_file) if state_file else None
         self.root_url = ""  # set by the server once the port is known
+        self.socket_url: str | None = None  # set when Socket Mode is enabled
         self.users: dict[str, dict[str, Any]] = {
             BOT_USER_ID: make_user(BOT_USER_ID, BOT_USER_NAME, is_bot=True)
         }
