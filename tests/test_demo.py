@@ -113,3 +113,18 @@ def test_nothing_is_left_running(demo):
             assert sock.connect_ex(("127.0.0.1", int(match.group(1)))) != 0, (
                 "a demo server is still listening"
             )
+
+
+def test_demo_comments_are_not_training_data(demo):
+    """The demo shows the model's work on text it never saw: no stored comment is in the corpus."""
+    from nlp.dataset import load_corpus
+
+    def plain(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    corpus = {plain(text) for text in load_corpus().texts}
+    work, _, _ = demo
+    db = open_db(work / "cxbot-demo" / "cxbot.db")
+    comments = {r[0] for r in db.execute("SELECT comment FROM responses WHERE comment IS NOT NULL")}
+    assert len(comments) > 100
+    assert [c for c in comments if plain(c) in corpus and len(plain(c)) > 3] == []

@@ -1,7 +1,10 @@
 """Ninety days of believable support history for the demo database.
 
-Comments are the shipped corpus's real-looking customer comments (six
-languages), matched to each answer by survey type and score.  The technical
+Comments come from ``comments.jsonl`` beside this module: 400 customer
+comments in six languages written for the demo and kept out of the model's
+training corpus (``tests/test_demo.py`` checks), so the themes and sentiment the
+demo shows are the model's real work on text it never saw. Each answer gets a
+comment of its survey type and score.  The technical
 team's response times worsen over the last three weeks, and its scores and
 comments follow, so the digest has a story to tell.
 """
@@ -49,24 +52,16 @@ class CorpusComment:
     themes: tuple[str, ...]
 
 
-def corpus_comments() -> list[CorpusComment]:
-    folder = resources.files("nlp") / "data" / "corpus"
-    rows = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".jsonl"):
-            for line in entry.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    rows.append(
-                        CorpusComment(
-                            row["text"],
-                            row["lang"],
-                            row["survey"],
-                            int(row["score"]),
-                            tuple(row["themes"]),
-                        )
-                    )
-    return rows
+def demo_comments() -> list[CorpusComment]:
+    """The demo's comments (``comments.jsonl``, the corpus format), never trained on."""
+    source = resources.files("bot.demo") / "comments.jsonl"
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        CorpusComment(
+            row["text"], row["lang"], row["survey"], int(row["score"]), tuple(row["themes"])
+        )
+        for row in rows
+    ]
 
 
 class CommentPicker:
@@ -75,7 +70,7 @@ class CommentPicker:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.pool: dict[tuple[str, int, str], list[CorpusComment]] = {}
-        for comment in corpus_comments():
+        for comment in demo_comments():
             self.pool.setdefault((comment.survey, comment.score, comment.lang), []).append(comment)
 
     def pick(
