@@ -10,6 +10,8 @@ Prints each figure beside its published anchor and our target:
   the many-class ``single`` head.
 - Sentiment Labelled Sentences (amazon, yelp, imdb): the shipped default model,
   never trained on them; a ``neutral`` answer counts as wrong.
+- Held-out support comments: the shipped model on the 400 labeled comments
+  written for ``cxbot demo`` (``bot/demo/comments.jsonl``), never trained on.
 - Speed of the shipped model on one core: comments/s in batches, single-comment
   p99, model load time, size on disk, RSS.
 
@@ -217,6 +219,34 @@ def bench_uci(data_dir: Path) -> None:
         )
 
 
+# --- held-out support comments -------------------------------------------------------
+
+DEMO_COMMENTS = REPO / "bot" / "demo" / "comments.jsonl"
+
+
+def bench_heldout(data_dir: Path) -> None:
+    """The shipped model on the demo's 400 labeled comments, written apart and never trained on."""
+    from nlp.classify import shipped_model_dir
+    from nlp.model_io import load_model
+
+    print("Held-out support comments (bot/demo/comments.jsonl, shipped model, never trained on)")
+    rows = [json.loads(line) for line in DEMO_COMMENTS.read_text(encoding="utf-8").splitlines()]
+    model = load_model(shipped_model_dir())
+    texts = [row["text"] for row in rows]
+    sentiments, themes = model.predict_sentiment(texts), model.predict_themes(texts)
+    for lang in ["all", *sorted({row["lang"] for row in rows})]:
+        picked = [i for i, row in enumerate(rows) if lang in ("all", row["lang"])]
+        sentiment = sentiment_scores(
+            [rows[i]["sentiment"] for i in picked], [sentiments[i] for i in picked]
+        )
+        theme = theme_scores([rows[i]["themes"] for i in picked], [themes[i] for i in picked])
+        line(
+            f"{lang} (n={len(picked)}): sentiment acc / themes µF1",
+            f"{sentiment['accuracy']:.3f}/{theme['micro_f1']:.3f}",
+            "own-corpus CV 0.845/0.731" if lang == "all" else "",
+        )
+
+
 # --- speed ---------------------------------------------------------------------------
 
 SPEED_CHILD = r"""
@@ -309,6 +339,7 @@ BENCHES = {
     "semeval": bench_semeval,
     "banking": bench_banking,
     "uci": bench_uci,
+    "heldout": bench_heldout,
     "speed": bench_speed,
 }
 
