@@ -76,7 +76,8 @@ def _click(
 def _why_undelivered(db, ticket: str) -> str:
     """``"C12: failed (channel_not_found)"``: what the database says, so a failure explains itself."""
     row = db.execute(
-        "SELECT s.state, s.last_error, s.attempts FROM tickets t LEFT JOIN surveys s ON s.ticket_id = t.id "
+        "SELECT s.state, coalesce(s.last_error, s.skip_reason), s.attempts FROM tickets t "
+        "LEFT JOIN surveys s ON s.ticket_id = t.id "
         "WHERE t.external_id = ?",
         [ticket],
     ).fetchone()

@@ -225,6 +225,10 @@ def _skip_reason(
 ) -> str | None:
     if not sampled(event.source, event.external_id, closure, rules.sample):
         return f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
+    if rules.cooldown <= timedelta(0):
+        # No cooldown means none: a survey stamped a moment *later* (an event
+        # that arrived first but was written second) must not count against this one.
+        return None
     recent = _recent_survey(db, event.recipient, survey_type, due - rules.cooldown)
     if recent is not None:
         return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"

@@ -124,3 +124,11 @@ def test_reopen_of_an_unknown_ticket_creates_it_open(db, kind):
     result = record_ticket_event(db, event(kind), RULES, NOW)
     assert result.status == "skipped" and result.survey_id is None
     assert db["tickets"].get(result.ticket_id)["status"] == "open"
+
+
+def test_a_zero_cooldown_never_skips_even_when_events_are_written_out_of_order(db):
+    """The intake writer batches: an event stamped later can be written before an earlier one."""
+    rules = SurveyRules(delay=timedelta(0), cooldown=timedelta(0), sample=1.0)
+    later = record_ticket_event(db, event(ticket="B"), rules, NOW + timedelta(seconds=2))
+    earlier = record_ticket_event(db, event(ticket="A"), rules, NOW)
+    assert (later.status, earlier.status) == ("scheduled", "scheduled")
