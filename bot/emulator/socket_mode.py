@@ -98,9 +98,8 @@ class SocketModeHub:
         app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await web.TCPSite(self._runner, self.host, 0).start()
+        self._port = self._runner.addresses[0][1]
 
     async def _shutdown(self) -> None:
         for ws in list(self._sockets):
