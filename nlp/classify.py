@@ -7,7 +7,7 @@ Which model: ``load_default_model()`` takes, in order, the first that loads —
 1. ``<cache>/model/`` — a model trained with ``cxbot nlp train`` (the active one);
 2. ``nlp/data/model/`` — the default model shipped with the package;
 3. ``<cache>/default-model/`` — the default rebuilt from the shipped corpus
-   (done automatically, ~25 s on two cores, when the shipped model was built
+   (done automatically, about 33 s on two cores, when the shipped model was built
    with another scikit-learn minor version).
 ``<cache>`` is ``$CXBOT_MODEL_DIR`` or ``~/.cache/cxbot`` (see ``nlp.cache``).
 A model that fails its checks is skipped with a warning, never loaded.
@@ -103,7 +103,7 @@ def rebuild_default_model(directory: Path) -> Model:
     from nlp.dataset import load_corpus
     from nlp.train import train_model
 
-    log.warning("building the default comment model from the shipped corpus (once, ~30 s)")
+    log.warning("building the default comment model from the shipped corpus (once, about 30 s)")
     model = train_model(load_corpus(), n_jobs=-1)
     save_model(model, directory)
     return model
