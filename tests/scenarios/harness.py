@@ -25,6 +25,7 @@ from bot.serve_process import free_port, slack_headers
 from bot.server import create_server
 from bot.settings import Settings
 from bot.webhooks.signatures import sign_generic
+from storage.db import open_db
 
 SIGNING_SECRET = "slack-signing-secret-for-tests"
 WEBHOOK_SECRET = "webhook-secret-for-tests"
@@ -50,6 +51,26 @@ def http(
             return Reply(response.status, response.read(), dict(response.headers))
     except urllib.error.HTTPError as error:
         return Reply(error.code, error.read(), dict(error.headers))
+
+
+def closed(ticket: str, **extra) -> dict:
+    """A generic ``ticket.closed`` webhook for the English test customer."""
+    body = {
+        "event": "ticket.closed",
+        "ticket_id": ticket,
+        "customer": {"slack_user_id": "U0ENGLISH"},
+    }
+    body.update(extra)
+    return body
+
+
+def survey_row(db_path, survey_id: int) -> dict:
+    """The survey's row, read through a connection of its own (the server holds another)."""
+    db = open_db(db_path, migrate=False)
+    try:
+        return db["surveys"].get(survey_id)
+    finally:
+        db.close()
 
 
 class RunningServer:

@@ -14,10 +14,9 @@ import pytest
 
 from bot.emulator.payloads import score_click, slash_command_fields
 from bot.serve_process import ServeProcess, post, wait_until, webhook_headers
-from storage.db import open_db
-from tests.scenarios.harness import WEBHOOK_SECRET
+from tests.scenarios.harness import WEBHOOK_SECRET, closed, survey_row
 
-CUSTOMER = "U0ENGLISH"
+CUSTOMER = "U0ENGLISH"  # the customer of harness.closed()
 MANAGER = "U01ALICE"
 
 
@@ -45,14 +44,7 @@ def socket_app(tmp_path, emulator):
 
 
 def _close_ticket(process: ServeProcess, ticket: str) -> int:
-    body = json.dumps(
-        {
-            "event": "ticket.closed",
-            "ticket_id": ticket,
-            "customer": {"slack_user_id": CUSTOMER},
-            "survey": "nps",
-        }
-    ).encode()
+    body = json.dumps(closed(ticket, survey="nps")).encode()
     status, reply = post(
         f"{process.url}/webhooks/generic", body, webhook_headers(WEBHOOK_SECRET, body)
     )
@@ -60,19 +52,11 @@ def _close_ticket(process: ServeProcess, ticket: str) -> int:
     return json.loads(reply)["survey_id"]
 
 
-def _survey(db_path, survey_id: int) -> dict:
-    db = open_db(db_path, migrate=False)
-    try:
-        return db["surveys"].get(survey_id)
-    finally:
-        db.close()
-
-
 def test_survey_click_and_cx_command_travel_over_socket_mode(socket_app, emulator):
     process, hub, db_path = socket_app
     survey_id = _close_ticket(process, "T-socket-1")
     sent = wait_until(
-        lambda: (row := _survey(db_path, survey_id))["state"] == "sent" and row,
+        lambda: (row := survey_row(db_path, survey_id))["state"] == "sent" and row,
         20,
         "the survey DM",
     )
@@ -80,7 +64,9 @@ def test_survey_click_and_cx_command_travel_over_socket_mode(socket_app, emulato
         CUSTOMER, survey_id, 10, sent["slack_channel"], sent["slack_ts"], emulator.response_url()
     )
     assert hub.send("interactive", click) == {}  # a bare ack, then the message is updated
-    wait_until(lambda: _survey(db_path, survey_id)["state"] == "answered", 10, "the stored score")
+    wait_until(
+        lambda: survey_row(db_path, survey_id)["state"] == "answered", 10, "the stored score"
+    )
     emulator.wait_for("chat.update", lambda call: call["params"].get("ts") == sent["slack_ts"])
 
     answer = hub.send(

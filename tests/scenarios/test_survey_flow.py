@@ -8,28 +8,10 @@ import pytest
 
 from bot.serve_process import wait_until
 from storage.db import open_db
-from tests.scenarios.harness import click, modal_submission, score_click
+from tests.scenarios.harness import click, closed, modal_submission, score_click, survey_row
 
 HEBREW = "הנציגה דנה הייתה סבלנית מאוד, אבל לקח שבוע 🙏"
 PERSIAN = "پشتیبانی خیلی کند بود و می‌خواستم پولم را پس بگیرم"
-
-
-def closed(ticket: str, **extra) -> dict:
-    body = {
-        "event": "ticket.closed",
-        "ticket_id": ticket,
-        "customer": {"slack_user_id": "U0ENGLISH"},
-    }
-    body.update(extra)
-    return body
-
-
-def survey_row(db_path, survey_id: int) -> dict:
-    db = open_db(db_path, migrate=False)
-    try:
-        return db["surveys"].get(survey_id)
-    finally:
-        db.close()
 
 
 def sent_survey(server, survey_id: int) -> dict:
