@@ -6,8 +6,6 @@ server (uvicorn, its own process, killable) rather than an in-process stand-in.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import os
 import socket
@@ -18,6 +16,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from typing import TypeVar
+
+from slack_sdk.signature import SignatureVerifier
 
 from bot.webhooks.signatures import sign_generic
 
@@ -85,8 +85,9 @@ def post(
         return None, b""
 
 
-def webhook_headers(secret: str, body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
+def webhook_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Headers of a generic webhook signed as cxbot expects (``timestamp`` defaults to now)."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "Content-Type": "application/json",
         "X-Cxbot-Request-Timestamp": stamp,
@@ -97,15 +98,14 @@ def webhook_headers(secret: str, body: bytes) -> dict[str, str]:
 def slack_headers(
     secret: str, body: bytes, content_type: str = "application/x-www-form-urlencoded"
 ) -> dict[str, str]:
+    """Headers of a request signed with the app's signing secret, as Slack signs it."""
     stamp = str(int(time.time()))
-    signature = (
-        "v0="
-        + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    )
     return {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(
+            timestamp=stamp, body=body
+        ),
     }
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from bot.emulator import SlackEmulator
 from bot.observability import JsonFormatter, SecretScrubber
-from tests.scenarios.harness import free_port, http, sign_generic, slash
+from bot.serve_process import webhook_headers
+from tests.scenarios.harness import free_port, http, slash
 
 SECRETS = {
     "SLACK_SIGNING_SECRET": "signing-secret-4f1d9a",
@@ -81,17 +82,9 @@ def test_requests_are_logged_as_json_with_ids_and_no_secret_leaks(serve_logs):
     body = json.dumps(
         {"event": "ticket.closed", "ticket_id": "L1", "customer": {"slack_user_id": "U0BADUSER"}}
     ).encode()
-    stamp = str(int(time.time()))
-    good = http(
-        "POST",
-        f"{base}/webhooks/generic",
-        body,
-        {
-            "X-Cxbot-Request-Timestamp": stamp,
-            "X-Cxbot-Signature": sign_generic(SECRETS["CXBOT_WEBHOOK_SECRET"], stamp, body),
-            "X-Request-Id": "trace-123",
-        },
-    )
+    signed = webhook_headers(SECRETS["CXBOT_WEBHOOK_SECRET"], body)
+    stamp = signed["X-Cxbot-Request-Timestamp"]
+    good = http("POST", f"{base}/webhooks/generic", body, {**signed, "X-Request-Id": "trace-123"})
     assert good.status == 202 and good.headers.get("x-request-id") == "trace-123"
     http(
         "POST",

@@ -21,10 +21,9 @@ from bot.emulator.payloads import (
     score_click,  # noqa: F401
 )
 from bot.emulator.payloads import slash_command as slash  # noqa: F401
-from bot.serve_process import free_port, slack_headers
+from bot.serve_process import free_port, slack_headers, webhook_headers
 from bot.server import create_server
 from bot.settings import Settings
-from bot.webhooks.signatures import sign_generic
 from storage.db import open_db
 
 SIGNING_SECRET = "slack-signing-secret-for-tests"
@@ -104,12 +103,7 @@ class RunningServer:
     def webhook(self, payload: dict | bytes, *, source: str = "generic", secret: str = WEBHOOK_SECRET,
                 timestamp: int | None = None, headers: dict[str, str] | None = None) -> Reply:  # fmt: skip
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        stamp = str(timestamp if timestamp is not None else int(time.time()))
-        signed = {
-            "Content-Type": "application/json",
-            "X-Cxbot-Request-Timestamp": stamp,
-            "X-Cxbot-Signature": sign_generic(secret, stamp, body),
-        }
+        signed = webhook_headers(secret, body, timestamp)
         signed.update(headers or {})
         return http("POST", f"{self.url}/webhooks/{source}", body, signed)
 
