@@ -18,8 +18,7 @@ solvers with fixed seeds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -69,28 +68,17 @@ def build_features(
     ``"<aspect>: <text>"``: the word n-grams again, prefixed with the aspect
     (``nlp.text.aspect_word_ngrams``), hashed into their own ``word_bits`` space.
     """
-    words = _hashed_tfidf(word_ngrams, word_bits)
-    chars = Pipeline(
-        [
-            (
-                "hash",
-                HashingVectorizer(
-                    analyzer="char_wb",
-                    preprocessor=marked_char_text if char_negation else char_text,
-                    ngram_range=char_ngrams,
-                    n_features=2**char_bits,
-                    alternate_sign=False,
-                    norm=None,
-                    dtype=np.float32,
-                ),
-            ),
-            ("tfidf", TfidfTransformer(sublinear_tf=True)),
-        ]
+    words = _hashed_tfidf(word_bits, analyzer=word_ngrams)
+    chars = _hashed_tfidf(
+        char_bits,
+        analyzer="char_wb",
+        preprocessor=marked_char_text if char_negation else char_text,
+        ngram_range=char_ngrams,
     )
     blocks = [("words", words), ("chars", chars)]
     weights = {"words": 1.0, "chars": 1.0}
     if aspect_weight:
-        blocks.append(("aspect", _hashed_tfidf(aspect_word_ngrams, word_bits)))
+        blocks.append(("aspect", _hashed_tfidf(word_bits, analyzer=aspect_word_ngrams)))
         weights["aspect"] = aspect_weight
     if vader_weight:
         blocks.append(("vader", FunctionTransformer(vader_features)))
@@ -98,18 +86,18 @@ def build_features(
     return FeatureUnion(blocks, transformer_weights=weights)
 
 
-def _hashed_tfidf(analyzer: Callable[[str], list[str]], bits: int) -> Pipeline:
-    """Hashed n-gram counts of a custom analyzer, then sublinear TF-IDF."""
+def _hashed_tfidf(bits: int, **analysis: Any) -> Pipeline:
+    """Hashed n-gram counts (``analysis``: HashingVectorizer's analyzer settings), then sublinear TF-IDF."""
     return Pipeline(
         [
             (
                 "hash",
                 HashingVectorizer(
-                    analyzer=analyzer,
                     n_features=2**bits,
                     alternate_sign=False,
                     norm=None,
                     dtype=np.float32,
+                    **analysis,
                 ),
             ),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
