@@ -225,20 +225,21 @@ def _skip_reason(
 ) -> str | None:
     if not sampled(event.source, event.external_id, closure, rules.sample):
         return f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
-    if rules.cooldown <= timedelta(0):
-        # No cooldown means none: a survey stamped a moment *later* (an event
-        # that arrived first but was written second) must not count against this one.
-        return None
-    recent = _recent_survey(db, event.recipient, survey_type, due - rules.cooldown)
+    recent = _recent_survey(db, event.recipient, survey_type, due, rules.cooldown)
     if recent is not None:
         return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"
     return None
 
 
-def _recent_survey(db: Database, recipient: str, survey_type: str, since: datetime) -> str | None:
-    """When this customer last got (or is due) a survey of this type, if within the cooldown.
+def _recent_survey(
+    db: Database, recipient: str, survey_type: str, due: datetime, cooldown: timedelta
+) -> str | None:
+    """When this customer got (or is due) a survey of this type within ``cooldown`` of ``due``.
 
     Only the same survey type counts, so a CES survey never pushes an NPS one back.
+    The window runs both ways: the intake writer batches, so a survey stamped a
+    moment *after* this one can already be stored; with no cooldown the window
+    is empty.
     """
     states = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
     # Two indexed lookups instead of one OR, which SQLite answers with a scan.
@@ -247,8 +248,15 @@ def _recent_survey(db: Database, recipient: str, survey_type: str, since: dateti
         f"SELECT coalesce(sent_at, due_at) AS at FROM surveys WHERE recipient = ? AND survey_type = ? AND state IN ({states}) "
         "UNION ALL "
         f"SELECT coalesce(sent_at, due_at) FROM surveys WHERE slack_user_id = ? AND survey_type = ? AND state IN ({states})"
-        ") WHERE at > ?",
-        [recipient, survey_type, recipient, survey_type, to_db(since)],
+        ") WHERE at > ? AND at < ?",
+        [
+            recipient,
+            survey_type,
+            recipient,
+            survey_type,
+            to_db(due - cooldown),
+            to_db(due + cooldown),
+        ],
     ).fetchone()
     return row[0] if row else None
 
