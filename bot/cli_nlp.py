@@ -128,18 +128,14 @@ def train(
         raise fail("--data-only needs --data")
     try:
         target = out_dir or active_model_dir()
-        base = (
+        given = (
             read_labeled_csv(
                 data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
             )
-            if data_only
-            else load_corpus()
+            if data is not None
+            else None
         )
-        extra = None
-        if data is not None and not data_only:
-            extra = read_labeled_csv(
-                data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
-            )
+        base, extra = (given, None) if data_only else (load_corpus(), given)
         if include_corrections:
             corrected = _stored_corrections(db)
             extra = corrected if extra is None else extra.plus(corrected)
