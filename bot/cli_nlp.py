@@ -45,11 +45,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def _expected_errors() -> tuple[type[Exception], ...]:
     from nlp.dataset import DatasetError
+    from nlp.embeddings import EmbeddingsUnavailable
     from nlp.model_io import ModelLoadError
     from nlp.taxonomy import TaxonomyError
     from nlp.train import TrainingError
 
-    return DatasetError, ModelLoadError, TaxonomyError, TrainingError, OSError
+    return (
+        DatasetError,
+        EmbeddingsUnavailable,
+        ModelLoadError,
+        TaxonomyError,
+        TrainingError,
+        OSError,
+    )
 
 
 def _model(directory: Path | None):
@@ -117,6 +125,15 @@ def train(
         Path | None,
         typer.Option("--out", help="Model folder (default: the active model in the cache folder)."),
     ] = None,
+    embedding_weight: Annotated[
+        float,
+        typer.Option(
+            "--embedding-weight",
+            min=0.0,
+            help="Add averaged static word vectors at this weight (needs cxbot[embeddings]). "
+            "Helps many-intent and aspect-category data; costs accuracy on support comments.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Retrain: shipped corpus + corrections + --data; replace the model only if CV scores don't drop."""
     from nlp.classify import active_model_dir, load_default_model
@@ -147,7 +164,13 @@ def train(
         rows = len(base) + (len(extra) if extra is not None else 0)
         with err.status(f"Training on {rows:,} rows (5-fold cross-validation)…"):
             jobs = -1 if rows >= 1000 else 1  # worker start-up outweighs small data
-            candidate = train_candidate(base, current_info=current, extra=extra, n_jobs=jobs)
+            candidate = train_candidate(
+                base,
+                current_info=current,
+                extra=extra,
+                n_jobs=jobs,
+                feature_params={"embedding_weight": embedding_weight} if embedding_weight else None,
+            )
         written = apply_decision(candidate, target)
     except _expected_errors() as exc:
         raise fail(str(exc)) from None

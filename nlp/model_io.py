@@ -29,6 +29,7 @@ import skops.io as sio
 
 from nlp import pipeline
 from nlp.cache import write_atomically
+from nlp.embeddings import EmbeddingsUnavailable, package_dir
 from nlp.model import FORMAT, Model
 
 MODEL_FILE = "model.skops"
@@ -36,6 +37,7 @@ SIDECAR_FILE = "model.json"
 # Everything in a saved model that skops does not trust by default. scikit-learn
 # estimators and numpy arrays are on skops' own list; these are ours.
 TRUSTED_TYPES = [
+    "nlp.embeddings.sentence_vectors",
     "nlp.text.aspect_word_ngrams",
     "nlp.text.char_text",
     "nlp.text.marked_char_text",
@@ -112,7 +114,18 @@ def load_model(directory: str | Path) -> Model:
     state = load_trusted(data, str(directory / MODEL_FILE))
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ModelLoadError(f"{directory / MODEL_FILE}: not a cxbot model")
-    return Model.from_state(state, info)
+    model = Model.from_state(state, info)
+    _check_embeddings(model, directory)
+    return model
+
+
+def _check_embeddings(model: Model, directory: Path) -> None:
+    """A model with the opt-in vector block needs the package carrying the vectors, now, not at first use."""
+    if "embedding" in dict(model.features.transformer_list):
+        try:
+            package_dir()
+        except EmbeddingsUnavailable as exc:
+            raise ModelLoadError(f"{directory}: {exc}") from exc
 
 
 def load_trusted(data: bytes, where: str = "model file") -> Any:

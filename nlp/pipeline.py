@@ -6,7 +6,9 @@ Features are the union of three blocks, each L2-normalised on its own scale:
   Georgian and Hebrew morphology, typos and missing diacritics working; when
   the model has a sentiment head, negated words are marked in that text too
   (``nlp.text.marked_char_text``);
-- four VADER scores for English comments (``nlp.vader.vader_features``).
+- four VADER scores for English comments (``nlp.vader.vader_features``);
+- opt-in, off in the default model: category-prefixed word n-grams for
+  aspect-level rows, and averaged static word vectors (``nlp.embeddings``).
 
 Both text blocks are *hashed* rather than given a vocabulary: a stored char
 n-gram vocabulary made a model of 87 MB that took ~5 s to load, while hashing
@@ -28,6 +30,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
+from nlp.embeddings import package_dir, sentence_vectors
 from nlp.text import aspect_word_ngrams, char_text, marked_char_text, word_ngrams
 from nlp.vader import vader_features
 
@@ -42,6 +45,7 @@ SINGLE_C = 0.5
 SINGLE_MULTI_CLASS = "crammer_singer"
 ASPECT_WEIGHT = 0.0  # opt-in: only for "<aspect>: <text>" rows (aspect-level sentiment)
 VADER_WEIGHT = 1.0
+EMBEDDING_WEIGHT = 0.0  # opt-in: helps intents and aspect categories, hurts support sentiment
 SEED = 0
 # Bump when features or heads change in a way that makes saved models stale.
 PIPELINE_VERSION = "3"
@@ -55,6 +59,7 @@ def build_features(
     vader_weight: float = VADER_WEIGHT,
     aspect_weight: float = ASPECT_WEIGHT,
     char_negation: bool = True,
+    embedding_weight: float = EMBEDDING_WEIGHT,
 ) -> FeatureUnion:
     """Word + character TF-IDF (hashed) and VADER scores, side by side.
 
@@ -67,6 +72,10 @@ def build_features(
     ``aspect_weight`` > 0 adds a fourth block for aspect-level rows written as
     ``"<aspect>: <text>"``: the word n-grams again, prefixed with the aspect
     (``nlp.text.aspect_word_ngrams``), hashed into their own ``word_bits`` space.
+
+    ``embedding_weight`` > 0 adds averaged static word vectors
+    (``nlp.embeddings``; needs the ``embeddings`` extra). That module's
+    docstring has the measurements behind keeping it off by default.
     """
     words = _hashed_tfidf(word_bits, analyzer=word_ngrams)
     chars = _hashed_tfidf(
@@ -83,6 +92,10 @@ def build_features(
     if vader_weight:
         blocks.append(("vader", FunctionTransformer(vader_features)))
         weights["vader"] = vader_weight
+    if embedding_weight:
+        package_dir()  # fail now, with the install hint, rather than mid-training
+        blocks.append(("embedding", FunctionTransformer(sentence_vectors)))
+        weights["embedding"] = embedding_weight
     return FeatureUnion(blocks, transformer_weights=weights)
 
 

@@ -265,12 +265,16 @@ def _labeled(true: list[str], predicted: list, rows) -> tuple[list[str], list[st
     return [true[i] for i in kept], [str(predicted[i]) for i in kept]
 
 
-def library_versions() -> dict[str, str]:
-    """Versions that decide whether a saved model can be loaded and trusted."""
+def library_versions(*, embeddings: bool = False) -> dict[str, str]:
+    """Versions that decide whether a saved model can be loaded and trusted.
+
+    ``wordllama`` is listed only for a model that uses its vectors.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {"python": platform.python_version()}
-    for name in ("scikit-learn", "numpy", "scipy", "nltk", "skops", "vaderSentiment"):
+    names = ["scikit-learn", "numpy", "scipy", "nltk", "skops", "vaderSentiment"]
+    for name in names + (["wordllama"] if embeddings else []):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
@@ -287,7 +291,9 @@ def sidecar(
         "format": FORMAT,
         "model_version": f"{pipeline.PIPELINE_VERSION}.{data_hash[:10]}",
         "pipeline_version": pipeline.PIPELINE_VERSION,
-        "libraries": library_versions(),
+        "libraries": library_versions(
+            embeddings=bool((feature_params or {}).get("embedding_weight"))
+        ),
         "training_data": {
             "sha256": data_hash,
             "rows": len(data),

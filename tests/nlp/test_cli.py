@@ -96,6 +96,28 @@ def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
     assert "Kept aside" in second.output and (out / "rejected").is_dir()
 
 
+def test_train_with_embedding_weight_saves_a_model_that_uses_the_vectors(tmp_path):
+    data = small_data(step=24)
+    rows = [
+        [t, ";".join(th), s]
+        for t, th, s in zip(data.texts, data.themes, data.sentiments, strict=True)
+    ]
+    path = write_csv(tmp_path / "data.csv", rows, ["text", "themes", "sentiment"])
+    out = tmp_path / "model"
+    args = ["train", "--data", str(path), "--data-only", "--out", str(out)]
+    result = runner.invoke(nlp_app, [*args, "--embedding-weight", "0.5"])
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "model.json").read_text())
+    assert info["features"] == {"embedding_weight": 0.5}
+    classified = runner.invoke(nlp_app, ["classify", "refund please", "--model", str(out)])
+    assert classified.exit_code == 0, classified.output
+
+
+def test_negative_embedding_weight_is_a_usage_error(tmp_path):
+    result = runner.invoke(nlp_app, ["train", "--embedding-weight", "-1"])
+    assert result.exit_code == 2 and "embedding-weight" in result.output
+
+
 @pytest.mark.parametrize(
     "args",
     [
