@@ -74,12 +74,17 @@ def test_evaluate_tables(tmp_path):
     assert "Confusion matrix" in result.output and "Themes micro F1" in result.output
 
 
-def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
-    data = small_data(step=24)
-    rows = [
+def corpus_rows(step: int = 24) -> list[list[str]]:
+    """Every ``step``-th corpus row as CSV cells: text, ';'-joined themes, sentiment."""
+    data = small_data(step=step)
+    return [
         [t, ";".join(th), s]
         for t, th, s in zip(data.texts, data.themes, data.sentiments, strict=True)
     ]
+
+
+def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
+    rows = corpus_rows()
     good = write_csv(tmp_path / "good.csv", rows, ["text", "themes", "sentiment"])
     out = tmp_path / "model"
     first = runner.invoke(nlp_app, ["train", "--data", str(good), "--data-only", "--out", str(out)])
@@ -97,12 +102,7 @@ def test_train_saves_then_keeps_a_worse_model_aside(tmp_path):
 
 
 def test_train_with_embedding_weight_saves_a_model_that_uses_the_vectors(tmp_path):
-    data = small_data(step=24)
-    rows = [
-        [t, ";".join(th), s]
-        for t, th, s in zip(data.texts, data.themes, data.sentiments, strict=True)
-    ]
-    path = write_csv(tmp_path / "data.csv", rows, ["text", "themes", "sentiment"])
+    path = write_csv(tmp_path / "data.csv", corpus_rows(), ["text", "themes", "sentiment"])
     out = tmp_path / "model"
     args = ["train", "--data", str(path), "--data-only", "--out", str(out)]
     result = runner.invoke(nlp_app, [*args, "--embedding-weight", "0.5"])
