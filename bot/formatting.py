@@ -34,10 +34,13 @@ def headline(summary: ScoreSummary) -> str:
 
 
 def delta_text(metric: str, change: float | None) -> str:
-    """``▲ +5`` / ``▼ −3.2 pts`` / ``■ 0``; ``—`` when there is nothing to compare."""
+    """``▲ +5`` / ``▼ −3.2 pts`` / ``■ 0``; ``—`` when there is nothing to compare.
+
+    ``metric`` may also be ``"sentiment"`` (a mean on −1..+1, two decimals).
+    """
     if change is None:
         return NO_DATA
-    digits = 0 if metric == "nps" else 1
+    digits = {"nps": 0, "sentiment": 2}.get(metric, 1)
     value = round_half_up(change, digits)
     arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
     number = f"{abs(value):.{digits}f}"

@@ -8,7 +8,7 @@ from bot.blocks.limits import clip, context, directional, fit, section
 from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, score_text
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
-from storage.digest import Digest, MetricWeek
+from storage.digest import Digest, MetricWeek, ThemeMove
 from storage.formulas import delta
 from storage.timestamps import format_duration
 
@@ -46,18 +46,41 @@ def _headline(digest: Digest, labels: dict[str, str]) -> str:
         else "held steady"
     )
     lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
-    if digest.movers:
-        mover = digest.movers[0]
-        name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())
-        return f"{lead}; the biggest mover was *{name}*."
-    return f"{lead}."
+    change = biggest.vs_previous or 0
+    mover = next((m for m in digest.movers if _pulled_the_same_way(m, change)), None)
+    if mover is None:
+        return f"{lead}."
+    name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())
+    return f"{lead}; the biggest mover was *{name}*."
+
+
+def _pulled_the_same_way(move: ThemeMove, change: float) -> bool:
+    """Whether a theme moved the way the headline metric did.
+
+    The movers are ranked by how much they changed, in either direction; the
+    headline names one as the cause, so it must not name a theme whose
+    comments got warmer in a week the score slipped. A theme pulls down when
+    its sentiment fell, or — sentiment unchanged — when a theme whose answers
+    score below the rest (positive impact) came up more often.
+    """
+    if not change:
+        return False
+    if move.sentiment_change:
+        return (move.sentiment_change > 0) == (change > 0)
+    if move.impact and move.impact > 0 and move.share_change:
+        return (move.share_change > 0) == (change < 0)
+    return False
 
 
 def _mover_line(move, labels: dict[str, str]) -> str:
     name = labels.get(move.theme, move.theme.replace("_", " ").capitalize())
-    share = f"in {percent_text(move.share)} of comments ({delta_text('csat', move.share_change).replace(' pts', ' pts')})"
+    share = f"in {percent_text(move.share)} of comments ({delta_text('csat', move.share_change)})"
     feeling = NO_DATA if move.sentiment is None else f"{move.sentiment:+.2f}"
-    change = "" if move.sentiment_change is None else f", {move.sentiment_change:+.2f} vs last week"
+    change = (
+        ""
+        if move.sentiment_change is None
+        else f" ({delta_text('sentiment', move.sentiment_change)} vs last week)"
+    )
     impact = ""
     if move.impact is not None and move.impact > 0:
         impact = (

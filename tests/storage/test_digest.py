@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.blocks.digest import digest_paragraphs
-from storage.digest import build_digest
+from storage.digest import ThemeMove, build_digest
 from storage.responses import ResponseRow, insert_responses
 from storage.timestamps import to_db
 
@@ -112,6 +113,25 @@ def test_digest_reads_as_a_story_with_personal_data_masked(db):
     assert "1 of 2 detractors followed up (50%), median time to follow-up 2h 00m" in text
     assert "2 surveys could not be delivered (users_not_found ×2)" in text
     assert "Week of 2026-11-16 to 2026-11-22" in text
+
+
+def _headline(digest, *movers: ThemeMove) -> str:
+    return digest_paragraphs(replace(digest, movers=list(movers)), {})[1]
+
+
+def test_headline_names_only_a_theme_that_moved_the_way_the_score_did(db):
+    seed(db)
+    digest = build_digest(db, ZoneInfo("UTC"), NOW)  # NPS slipped 50 points
+    warmer = ThemeMove("billing_pricing", 10.0, -8.0, 1.0, 0.5, None, "nps")
+    dragging = ThemeMove("product_quality", 30.0, 9.9, 0.3, 0.0, 4.0, "nps")
+    cooler = ThemeMove("communication", 20.0, 1.0, -0.2, -0.1, None, "nps")
+    assert _headline(digest, warmer, dragging).endswith("the biggest mover was *Product quality*.")
+    assert _headline(digest, warmer, cooler).endswith("the biggest mover was *Communication*.")
+    # came up less often: a below-average theme shrinking cannot explain a slip
+    shrinking = replace(dragging, share_change=-9.9)
+    assert _headline(digest, warmer, shrinking) == "NPS slipped (▼ −50)."
+    text = "\n".join(digest_paragraphs(replace(digest, movers=[warmer]), {}))
+    assert "sentiment +1.00 (▲ +0.50 vs last week)" in text
 
 
 def test_team_digest_only_counts_that_team(db):
