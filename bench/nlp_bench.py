@@ -240,6 +240,7 @@ def bench_heldout(data_dir: Path) -> None:
     """The shipped model on the demo's 400 labeled comments, written apart and never trained on."""
     from nlp.classify import shipped_model_dir
     from nlp.model_io import load_model
+    from storage.formulas import wilson_interval
 
     print("Held-out support comments (bot/demo/comments.jsonl, shipped model, never trained on)")
     rows = [json.loads(line) for line in DEMO_COMMENTS.read_text(encoding="utf-8").splitlines()]
@@ -254,9 +255,12 @@ def bench_heldout(data_dir: Path) -> None:
             [rows[i]["sentiment"] for i in picked], [sentiments[i] for i in picked]
         )
         theme = theme_scores([rows[i]["themes"] for i in picked], [themes[i] for i in picked])
+        right = round(sentiment["accuracy"] * len(picked))
+        low, high = wilson_interval(right, len(picked))
         line(
             f"{lang} (n={len(picked)}): sentiment acc / themes µF1",
             f"{sentiment['accuracy']:.3f}/{theme['micro_f1']:.3f}",
+            f"sentiment 95% CI {low / 100:.3f}–{high / 100:.3f}",
             anchor if lang == "all" else "",
         )
 
