@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlite_utils import Database
 
 from bot import console as render
 from bot.cli_nlp import nlp_app
+from bot.cli_output import err, fail, out
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import SchemaTooNewError, open_db, schema_status
 from storage.exporter import export_records, write_csv, write_json
@@ -47,8 +48,6 @@ digest_app = typer.Typer(
 app.add_typer(digest_app, name="digest")
 app.add_typer(nlp_app, name="nlp")
 
-out = Console()
-err = Console(stderr=True)
 SAMPLE_DB = Path("cxbot-sample") / "cxbot.db"
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (default: CXBOT_DB).")]
@@ -76,12 +75,6 @@ class By(StrEnum):
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a one-line error (never a traceback) and return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def settings() -> Settings:
@@ -298,7 +291,7 @@ def import_command(
         raise fail(str(exc)) from None
     elapsed = time.perf_counter() - started
     for line, reason in result.errors[:50]:
-        err.print(f"line {line}: {reason}", highlight=False)
+        err.print(f"line {line}: {escape(reason)}", highlight=False)
     if len(result.errors) > 50:
         err.print(f"… and {len(result.errors) - 50} more bad rows")
     out.print(

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from bot.cli_output import err, fail, out
 
 nlp_app = typer.Typer(
     no_args_is_help=True, help="Comment intelligence: themes, sentiment and language."
 )
-
-out = Console()
-err = Console(stderr=True)
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object instead of tables.")
@@ -35,12 +33,6 @@ ThemesCol = Annotated[
     str, typer.Option("--themes-col", help="Column of ';'-separated theme ids (blank = none).")
 ]
 SentimentCol = Annotated[str, typer.Option("--sentiment-col", help="Column of sentiment labels.")]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a one-line error (never a traceback) and return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _expected_errors() -> tuple[type[Exception], ...]:

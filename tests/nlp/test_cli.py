@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 
 import pytest
@@ -111,6 +112,21 @@ def test_train_with_embedding_weight_saves_a_model_that_uses_the_vectors(tmp_pat
     assert info["features"] == {"embedding_weight": 0.5}
     classified = runner.invoke(nlp_app, ["classify", "refund please", "--model", str(out)])
     assert classified.exit_code == 0, classified.output
+
+
+def test_embedding_weight_without_the_package_prints_the_install_hint(tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "wordllama" else real(name, *a),
+    )
+    path = write_csv(tmp_path / "data.csv", corpus_rows(), ["text", "themes", "sentiment"])
+    args = ["train", "--data", str(path), "--data-only", "--out", str(tmp_path / "model")]
+    result = runner.invoke(nlp_app, [*args, "--embedding-weight", "1"])
+    assert result.exit_code == 2
+    assert "pip install 'cxbot[embeddings]'" in result.output  # brackets survive rich markup
+    assert not (tmp_path / "model").exists()
 
 
 def test_negative_embedding_weight_is_a_usage_error(tmp_path):
