@@ -139,6 +139,13 @@ def test_bad_syntax_answers_with_a_usage_hint(cx, text, problem):
     assert problem in body and "Usage" in body and "Traceback" not in body
 
 
+def test_the_word_payload_in_a_command_is_just_a_word(cx):
+    """Bolt took any form body containing "payload" for an interactive payload (404)."""
+    body = text_of(cx("nps payload"))
+    assert "don't know what 'payload' means" in body and "Usage" in body
+    assert "team=payload-team" in text_of(cx("nps 30d team=payload-team"))
+
+
 def test_agents_leaderboard_is_for_admins(cx):
     denied = text_of(cx("agents 30d", user=NOBODY))
     assert ":lock:" in denied and "CXBOT_ADMINS" in denied
