@@ -446,6 +446,7 @@ def digest_preview(
     from zoneinfo import ZoneInfo
 
     from bot.blocks.digest import digest_paragraphs
+    from bot.demo.terminal import plain
     from bot.themes import theme_labels
     from storage.digest import build_digest
 
@@ -456,7 +457,7 @@ def digest_preview(
         raise fail(f"unknown time zone {tz!r}") from None
     digest = build_digest(database(db), zone, _now(), Filters(team=team))
     for paragraph in digest_paragraphs(digest, theme_labels(config)):
-        out.print(paragraph.replace("*", ""), highlight=False)
+        out.print(plain(paragraph).replace("*", ""), highlight=False, markup=False)
         out.print()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli_output import err, fail, out
@@ -277,11 +278,11 @@ def discover(
     out.print(f"{len(texts):,} unthemed or unsure comments in {period}; candidate themes:")
     for number, candidate in enumerate(candidates, start=1):
         out.print(
-            f"[bold]{number}. {', '.join(candidate.terms[:6])}[/bold] — {candidate.size} comments ({candidate.share:.0%})",
+            f"[bold]{number}. {escape(', '.join(candidate.terms[:6]))}[/bold] — {candidate.size} comments ({candidate.share:.0%})",
             highlight=False,
         )
         for example in candidate.examples:
-            out.print(f"   “{example}”", highlight=False)
+            out.print(f"   “{example}”", highlight=False, markup=False)
 
 
 def _print_cv(info: dict[str, Any]) -> None:

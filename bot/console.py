@@ -24,7 +24,11 @@ from storage.timestamps import format_duration
 
 
 def report_panel(report: MetricReport) -> Panel:
-    """Headline score, interval, buckets, change and response rate for one period."""
+    """Headline score, interval, buckets, change and response rate for one period.
+
+    Everything here is built as ``Text``, never markup strings: team, agent and
+    tag names come from the helpdesk and may hold square brackets.
+    """
     current = report.current
     lines = [Text(headline(current), style="bold")]
     if current.has_data:
@@ -58,7 +62,7 @@ def report_panel(report: MetricReport) -> Panel:
             )
         )
     title = f"{report.period.label} · {report.filters.describe()}"
-    return Panel(Group(*lines), title=title, expand=False)
+    return Panel(Group(*lines), title=Text(title), expand=False)
 
 
 def breakdown_table(metric: str, by: str, rows: list[Breakdown]) -> Table:
@@ -71,7 +75,7 @@ def breakdown_table(metric: str, by: str, rows: list[Breakdown]) -> Table:
         summary = row.summary
         ci = f"{summary.ci_low:g} – {summary.ci_high:g}" if summary.ci_low is not None else NO_DATA
         flag = " ⚠" if summary.small_sample else ""
-        table.add_row(row.key, score_text(metric, summary.score), ci, f"{summary.n:,}{flag}")
+        table.add_row(Text(row.key), score_text(metric, summary.score), ci, f"{summary.n:,}{flag}")
     return table
 
 
@@ -109,9 +113,10 @@ def print_surveys(console, rows: list[dict]) -> None:
     for column in ("id", "state", "type", "recipient", "ticket", "due", "sent", "tries", "reason"):
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            str(row["id"]), row["state"], row["survey_type"], row["recipient"],
+        cells = (
+            row["id"], row["state"], row["survey_type"], row["recipient"],
             f"{row['source']}:{row['ticket']}", row["due_at"] or NO_DATA, row["sent_at"] or NO_DATA,
-            str(row["attempts"]), row["reason"] or "",
+            row["attempts"], row["reason"] or "",
         )  # fmt: skip
+        table.add_row(*(Text(str(cell)) for cell in cells))  # outside text, not rich markup
     console.print(table)

@@ -14,8 +14,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.limits import clip, context, directional, section
+from bot.blocks.limits import clip, context, quoted, section
 from bot.formatting import METRIC_NAMES, NO_DATA
+from bot.mrkdwn import escape_mrkdwn
 from storage.alerts import OUTCOMES, AlertView
 
 OUTCOME_TEXT = {
@@ -45,20 +46,18 @@ def alert_blocks(
     alert: AlertView, theme_labels: dict[str, str], ticket_url: str | None = None
 ) -> list[dict]:
     themes = ", ".join(theme_labels.get(t, t) for t in alert.themes) or "unthemed"
-    comment = (
-        "\n".join(f"> {directional(line)}" for line in (alert.comment or "").splitlines())
-        or "_No comment (yet)._"
-    )
+    comment = quoted(alert.comment) if alert.comment else "_No comment (yet)._"
     blocks = [
         section(f":rotating_light: *{alert_text(alert)}*"),
         section(clip(comment)),
         context(
             f"Themes: {themes} · Sentiment: {alert.sentiment or 'not classified yet'} · Ticket {_ticket(alert, ticket_url)} · "
-            f"Agent {alert.agent or NO_DATA} · Team {alert.team or NO_DATA} · Customer {alert.customer or NO_DATA}"
+            f"Agent {escape_mrkdwn(alert.agent or NO_DATA)} · Team {escape_mrkdwn(alert.team or NO_DATA)} · "
+            f"Customer {escape_mrkdwn(alert.customer or NO_DATA)}"
         ),
     ]
     if alert.resolved_by:
-        note = f" — “{alert.note}”" if alert.note else ""
+        note = f" — “{escape_mrkdwn(alert.note)}”" if alert.note else ""
         blocks.append(
             section(
                 f":white_check_mark: Resolved by <@{alert.resolved_by}>: {OUTCOME_TEXT.get(alert.outcome or '', alert.outcome)}{note}"

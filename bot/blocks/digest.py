@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.blocks.limits import clip, context, directional, fit, section
+from bot.blocks.limits import clip, context, fit, quoted, section
 from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, score_text
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
@@ -91,9 +91,8 @@ def _mover_line(move, labels: dict[str, str]) -> str:
 
 def _quote(comment: Comment) -> str:
     text = mask_personal_data(comment.text)
-    quoted = "\n".join(f"> {directional(line)}" for line in text.splitlines())
     return clip(
-        f"{quoted}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}",
+        f"{quoted(text)}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}",
         1500,
     )
 

@@ -6,6 +6,8 @@ import re
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.mrkdwn import escape_mrkdwn
+
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 RLM = "\u200f"
@@ -26,6 +28,11 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 def directional(text: str) -> str:
     """Mark right-to-left text so Slack lays it out in reading order; the text itself is untouched."""
     return f"{RLM}{text}" if _RTL.search(text[:200]) else text
+
+
+def quoted(text: str) -> str:
+    """A customer's comment as a mrkdwn quote: escaped, every line quoted and marked for RTL."""
+    return "\n".join(f"> {directional(escape_mrkdwn(line))}" for line in text.splitlines() or [""])
 
 
 def section(text: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.limits import clip, context, directional, fit, section
+from bot.blocks.limits import clip, context, fit, quoted, section
 from bot.formatting import (
     METRIC_NAMES,
     NO_DATA,
@@ -14,6 +14,7 @@ from bot.formatting import (
     score_text,
     sparkline,
 )
+from bot.mrkdwn import escape_mrkdwn
 from storage.comments import Comment
 from storage.customers import AtRisk, CustomerHistory
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
@@ -137,10 +138,9 @@ def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) 
 
 def _comment_block(comment: Comment, show_agent: bool) -> dict:
     themes = ", ".join(theme_name(t) for t in comment.themes) or "unthemed"
-    who = f" · agent {comment.agent}" if show_agent and comment.agent else ""
+    who = f" · agent {escape_mrkdwn(comment.agent)}" if show_agent and comment.agent else ""
     meta = f"{METRIC_NAMES[comment.survey_type]} {comment.score} · {SENTIMENT_ICON[comment.sentiment]} {comment.sentiment or 'unclassified'} · {themes} · ticket {comment.ticket or NO_DATA}{who} · {comment.answered_at[:10]}"
-    quoted = "\n".join(f"> {directional(line)}" for line in comment.text.splitlines() or [""])
-    return section(clip(f"{quoted}\n{meta}"))
+    return section(clip(f"{quoted(comment.text)}\n{meta}"))
 
 
 def comments_blocks(
@@ -200,7 +200,7 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
         blocks.append(
             section(
                 clip(
-                    f"> {directional(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
+                    f"{quoted(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
                 )
             )
         )
@@ -226,7 +226,7 @@ def at_risk_blocks(customers: list[AtRisk], period_label: str) -> list[dict]:
     blocks = [section(f"*Customers at risk, {period_label}* ({len(customers)})")]
     for risk in customers:
         latest = risk.latest
-        comment = f"\n> {directional(latest.comment)}" if latest.comment else ""
+        comment = f"\n{quoted(latest.comment)}" if latest.comment else ""
         blocks.append(
             section(
                 clip(

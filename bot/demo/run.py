@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.classifier import label_pending
 from bot.cx.charts import trend_png
@@ -91,7 +92,10 @@ def _fresh(directory: Path) -> Path:
 
 def run_demo(directory: Path, console: Console) -> DemoResult:
     started = time.monotonic()
-    say = lambda text: console.print(f"[dim]{time.monotonic() - started:5.1f}s[/dim] {text}")  # noqa: E731
+
+    def say(text: str) -> None:
+        console.print(f"[dim]{time.monotonic() - started:5.1f}s[/dim] {escape(text)}")
+
     db_path = _fresh(directory)
     db = open_db(db_path)
     now = datetime.now(UTC)

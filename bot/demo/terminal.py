@@ -7,6 +7,8 @@ import re
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.mrkdwn import unescape_mrkdwn
+
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<[@#]([A-Z0-9]+)(?:\|([^>]+))?>")
 
@@ -23,7 +25,7 @@ def plain(mrkdwn: str) -> str:
         mrkdwn = mrkdwn.replace(code, emoji)
     text = _LINK.sub(r"\2", mrkdwn)
     text = _MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
-    return text.replace("\u200f", "")
+    return unescape_mrkdwn(text.replace("\u200f", ""))
 
 
 def _styled(mrkdwn: str) -> Text:

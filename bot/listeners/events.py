@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.mrkdwn import plain_from_slack
 from bot.store import Store
 from storage import surveys as outbox
 
@@ -28,7 +29,7 @@ def save_reply(db, event_id: str | None, event: dict, now: datetime) -> int | No
     survey_id = _comment_target(db, event, now)
     if survey_id is None:
         return None
-    return outbox.add_comment(db, survey_id, event.get("text") or "")
+    return outbox.add_comment(db, survey_id, plain_from_slack(event.get("text") or ""))
 
 
 def register(app: AsyncApp, store: Store) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from storage.db import open_db
-from tests.helpers import add_scores
+from storage.responses import insert_responses
+from tests.helpers import add_scores, answer
 
 CXBOT = Path(sys.executable).with_name("cxbot")
 
@@ -289,3 +290,28 @@ def test_digest_list_preview_and_send_now(tmp_path):
         open_db(path).execute("SELECT sent_week FROM digest_subscriptions").fetchone()[0]
         is not None
     )
+
+
+def test_text_from_customers_is_printed_as_written_not_as_markup(tmp_path):
+    """Comments and team names come from outside: '[/tmp]' crashed rich, '[bold]' vanished."""
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    last_week = datetime.now(UTC) - timedelta(days=7)
+    comment = "Export fails with [/tmp] full & the [bold] <b> button does nothing"
+    insert_responses(db, [answer("nps", 2, last_week, ticket="T1", comment=comment, team="[ops]")])
+    response_id = db.execute("SELECT id FROM responses").fetchone()[0]
+    db.execute(
+        "INSERT INTO classifications (response_id, sentiment, model_version, classified_at) "
+        "VALUES (?, 'negative', 't', 'x')",
+        [response_id],
+    )
+    db.conn.commit()
+    db.close()
+    preview = run("digest", "preview", "--db", str(path), cwd=tmp_path)
+    assert preview.returncode == 0, preview.stderr
+    assert comment in preview.stdout
+    by_team = run(
+        "metrics", "nps", "--db", str(path), "--period", "30d", "--by", "team", cwd=tmp_path
+    )
+    assert by_team.returncode == 0, by_team.stderr
+    assert "[ops]" in by_team.stdout

@@ -177,6 +177,44 @@ def test_detractor_alert_with_comment_and_each_button(alerting, emulator):
     )
 
 
+def test_a_reply_with_slack_codes_is_stored_as_typed_and_cannot_ping_the_alert_channel(
+    alerting, emulator
+):
+    server = alerting
+    survey_id, sent = answered_detractor(server, emulator, ticket="T-ping")
+    db = open_db(server.settings.db_path, migrate=False)
+    # the alert is up before the comment comes, so the comment arrives as its update
+    wait_until(
+        lambda: db.execute("SELECT 1 FROM alerts WHERE slack_ts IS NOT NULL").fetchone(),
+        what="alert posted",
+    )
+    # what Slack sends when the customer types "@channel", a link and "&"
+    slack_text = "<!channel> refund &amp; apology <https://evil.example/x|your invoice>"
+    event = {
+        "type": "message",
+        "channel": sent["slack_channel"],
+        "channel_type": "im",
+        "user": "U0ENGLISH",
+        "text": slack_text,
+        "ts": "1800000000.000700",
+        "thread_ts": sent["slack_ts"],
+    }
+    server.event(event, "EvPing1")
+    update = emulator.wait_for(
+        "chat.update",
+        lambda c: (
+            c["params"]["channel"] == ALERTS and "refund" in json.dumps(c["params"]["blocks"])
+        ),
+    )
+    shown = json.dumps(update["params"]["blocks"], ensure_ascii=False)
+    assert "<!channel>" not in shown and "<https://evil" not in shown
+    assert "@channel refund &amp; apology your invoice (https://evil.example/x)" in shown
+    stored = db.execute(
+        "SELECT comment FROM responses WHERE survey_id = ?", [survey_id]
+    ).fetchone()[0]
+    assert stored == "@channel refund & apology your invoice (https://evil.example/x)"
+
+
 def test_promoters_raise_no_alert(alerting, emulator):
     body = {
         "event": "ticket.closed",
