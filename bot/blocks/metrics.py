@@ -167,7 +167,7 @@ def leaderboard_blocks(
         rows, key=lambda r: (r.summary.score is None, -(r.summary.score or 0), -r.summary.n)
     )
     lines = [
-        f"{i}. *{r.key}* — {score_text(metric, r.summary.score)} (n = {r.summary.n:,}){' ⚠ small sample' if r.summary.small_sample else ''}"
+        f"{i}. *{escape_mrkdwn(r.key)}* — {score_text(metric, r.summary.score)} (n = {r.summary.n:,}){' ⚠ small sample' if r.summary.small_sample else ''}"
         for i, r in enumerate(ranked, start=1)
     ]
     chunks = ["\n".join(lines[i : i + 25]) for i in range(0, len(lines), 25)]
@@ -193,7 +193,7 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
     for ticket in history.tickets[-10:]:
         blocks.append(
             context(
-                f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {ticket['team'] or NO_DATA} · agent {ticket['agent_name'] or NO_DATA} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"
+                f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {escape_mrkdwn(ticket['team'] or NO_DATA)} · agent {escape_mrkdwn(ticket['agent_name'] or NO_DATA)} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"
             )
         )
     for answer in [a for a in history.answers if a.comment][-10:]:
@@ -230,7 +230,7 @@ def at_risk_blocks(customers: list[AtRisk], period_label: str) -> list[dict]:
         blocks.append(
             section(
                 clip(
-                    f"*{risk.customer}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
+                    f"*{escape_mrkdwn(risk.customer)}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
                 )
             )
         )
