@@ -29,6 +29,7 @@ HELP = """*cxbot* — customer-experience numbers from your surveys.
 `/cx comments [theme=…] [sentiment=negative] [score<=6] [period] [limit=10]` — latest comments
 `/cx agents|teams [period] [nps|csat|ces]` — leaderboards (agents: admins only)
 `/cx customer <email|@user>` — one customer's history · `/cx at-risk [period]` — early churn warning
+`/cx digest subscribe [#channel] [day=mon] [time=09:00] [tz=…] [team=…]` — weekly digest · `/cx digest list|preview|unsubscribe`
 `/cx public …` — post the answer to the channel instead of only to you
 *Periods:* `7d` `30d` `this-week` `last-month` `q3` `2026` `2026-10-01..2026-10-31` `all`
 *Examples:* `/cx nps 30d team=billing` · `/cx themes last-month` · `/cx comments sentiment=negative limit=5`"""

@@ -119,7 +119,10 @@ def parse_command(text: str, tz: ZoneInfo, now: datetime) -> CxCommand:
         return CxCommand("help", public=public)
     name = tokens[0].lower()
     if name not in SUBCOMMANDS:
-        raise UsageError(f"unknown subcommand {tokens[0]!r}; try one of: {', '.join(SUBCOMMANDS)}")
+        known = ", ".join(
+            [*SUBCOMMANDS, "digest"]
+        )  # digest has its own parser (bot.cx.digest_command)
+        raise UsageError(f"unknown subcommand {tokens[0]!r}; try one of: {known}")
     if name == "customer":
         return _customer(tokens[1:], public)
     values: dict = {"name": name, "public": public}

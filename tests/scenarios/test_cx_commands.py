@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.cx.grammar import SUBCOMMANDS
 from bot.listeners import commands as command_listener
 from storage.db import open_db
 from storage.responses import ResponseRow, insert_responses
@@ -107,6 +108,9 @@ def test_help_alone_and_explicit(cx):
         message = cx(text)
         assert message["response_type"] == "ephemeral"
         assert "/cx nps|csat|ces" in text_of(message) and "Examples" in text_of(message)
+        missing = [n for n in (*SUBCOMMANDS, "digest") if n != "help" and n not in text_of(message)]
+        assert not missing, f"help does not mention {missing}"
+    assert "digest" in text_of(cx("npx"))  # the unknown-subcommand hint lists it too
 
 
 def test_nps_with_interval_buckets_delta_rate_and_small_sample(cx):
