@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from bot.blocks.limits import context, fit, section
 from bot.blocks.metrics import theme_name
-from bot.formatting import METRIC_NAMES, delta_text, headline, sparkline
+from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, headline, sparkline
 from bot.settings import Settings
 from bot.store import Store
 from storage.metrics import metric_report, weekly_series
@@ -28,13 +28,13 @@ def home_view(db: Database, settings: Settings, now: datetime) -> dict:
         small = " ⚠ small sample" if report.current.small_sample else ""
         blocks.append(
             section(
-                f"*{headline(report.current)}*  {delta_text(metric, report.delta)} · n = {report.current.n:,}{small}\n12 weeks: `{trend}`"
+                f"*{headline(report.current)}*  {delta_text(metric, report.delta)} vs the 30 days before · n = {report.current.n:,}{small}\n12 weeks: `{trend}`"
             )
         )
     stats = theme_report(db, period)[:5]
     if stats:
         lines = [
-            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {s.impact if s.impact is not None else '—'}"
+            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {NO_DATA if s.impact is None else f'{s.impact:+g}'}"
             for s in stats
         ]
         blocks.append(section("*Top themes*\n" + "\n".join(lines)))

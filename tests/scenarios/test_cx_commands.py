@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -250,3 +251,6 @@ def test_app_home_shows_the_last_30_days(cx, emulator):
     view = json.dumps(publish["params"]["view"], ensure_ascii=False)
     assert publish["params"]["user_id"] == NOBODY
     assert "NPS 0" in view and "Top themes" in view and "Response speed" in view
+    # seed: last 30 days NPS 0 against 100 before; impact signed as in /cx themes
+    assert "NPS 0*  ▼ −100 vs the 30 days before" in view
+    assert re.search(r"Response speed — 3 comments, NPS impact [+-]\d", view), view
