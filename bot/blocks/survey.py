@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n.messages import REASONS, text
+from bot.mrkdwn import escape_mrkdwn
 from storage.formulas import SCALES
 
 COMMENT_MODAL = "cx_comment_modal"
@@ -49,8 +50,8 @@ def _score_buttons(survey_id: int, survey_type: str, chosen: int | None = None) 
 
 
 def survey_text(survey_type: str, language: str, ticket: str) -> str:
-    """The question alone: the notification and fallback text."""
-    return text(f"question_{survey_type}", language, ticket=ticket)
+    """The question alone: the notification and fallback text (both mrkdwn, so the helpdesk's id is escaped)."""
+    return text(f"question_{survey_type}", language, ticket=escape_mrkdwn(ticket))
 
 
 def survey_blocks(survey_id: int, survey_type: str, language: str, ticket: str) -> list[dict]:

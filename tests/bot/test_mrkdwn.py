@@ -43,3 +43,13 @@ def test_a_quoted_comment_cannot_ping_or_hide_a_link():
     assert quoted(comment) == (
         "> &lt;!channel&gt; refund me\n> &lt;https://evil.example|your invoice&gt; &amp; now"
     )
+
+
+def test_the_survey_question_escapes_the_helpdesk_ticket_id():
+    import json
+
+    from bot.blocks.survey import survey_blocks, survey_text
+
+    blocks = json.dumps(survey_blocks(7, "csat", "en", "<!here> R&D-12"))
+    assert "<!here>" not in blocks and "&lt;!here&gt; R&amp;D-12" in blocks
+    assert survey_text("csat", "he", "<x>").count("&lt;x&gt;") == 1
