@@ -5,6 +5,10 @@ taxonomy is missing something. ``discover_themes`` clusters them — TF-IDF of
 words and word pairs, k-means with a fixed seed — and describes each cluster by
 its heaviest terms and the comments nearest its centre, for a person to name.
 Same texts and parameters → same clusters.
+
+Identical comments ("thanks", "ok", one customer's text pasted in every
+survey) are clustered once, weighted by how often they occur: otherwise one
+repeated line became a "theme" of its own and filled all its example slots.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def discover_themes(
     of comments, so names are made of content words. Returns [] when there is
     too little text.
     """
-    texts = [t for t in texts if t and t.strip()]
+    texts, counts = _distinct([t for t in texts if t and t.strip()])
     if len(texts) < 4:
         return []
     vectorizer = TfidfVectorizer(
@@ -82,18 +86,29 @@ def discover_themes(
     keep = np.flatnonzero(X.getnnz(axis=1))
     if len(keep) < 4:
         return []
-    X = X[keep]
+    X, weights = X[keep], counts[keep]
     kept_texts = [texts[i] for i in keep]
     k = n_clusters or _choose_k(X)
     k = max(1, min(k, len(kept_texts)))
-    kmeans = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(X)
+    kmeans = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(X, sample_weight=weights)
     terms = vectorizer.get_feature_names_out()
     candidates = [
-        _describe(cluster, kmeans, X, terms, kept_texts, n_terms, n_examples)
+        _describe(cluster, kmeans, X, weights, terms, kept_texts, n_terms, n_examples)
         for cluster in range(k)
     ]
     candidates = [c for c in candidates if c.size]
     return sorted(candidates, key=lambda c: (-c.size, c.terms))
+
+
+def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """Each text once (first spelling kept; case and spacing ignored), with how often it came."""
+    first: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for text in texts:
+        key = " ".join(normalise(text).split())
+        first.setdefault(key, text.strip())
+        counts[key] = counts.get(key, 0) + 1
+    return list(first.values()), np.array([counts[key] for key in first], dtype=float)
 
 
 def _choose_k(X) -> int:
@@ -109,17 +124,18 @@ def _choose_k(X) -> int:
     return best_k
 
 
-def _describe(cluster, kmeans, X, terms, texts, n_terms, n_examples) -> CandidateTheme:
+def _describe(cluster, kmeans, X, weights, terms, texts, n_terms, n_examples) -> CandidateTheme:
     members = np.flatnonzero(kmeans.labels_ == cluster)
     centre = kmeans.cluster_centers_[cluster]
     # Rank by how much more a term weighs here than on average: distinctive, not just frequent.
-    lift = centre - np.asarray(X.mean(axis=0)).ravel()
+    average = np.asarray(X.multiply(weights[:, None]).sum(axis=0)).ravel() / weights.sum()
+    lift = centre - average
     top_terms = [terms[j] for j in np.argsort(-lift, kind="stable")[:n_terms] if lift[j] > 0]
     distances = kmeans.transform(X[members])[:, cluster]
     nearest = members[np.argsort(distances, kind="stable")[:n_examples]]
     return CandidateTheme(
         terms=top_terms,
         examples=[texts[i] for i in nearest],
-        size=len(members),
-        share=round(len(members) / X.shape[0], 4),
+        size=int(weights[members].sum()),
+        share=round(float(weights[members].sum() / weights.sum()), 4),
     )

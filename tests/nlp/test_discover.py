@@ -46,3 +46,19 @@ def test_function_words_do_not_name_clusters():
 def test_too_little_text_gives_nothing():
     assert discover_themes(["ok", "", "  "]) == []
     assert discover_themes(["a b", "c d", "e f", "g h"]) == []
+
+
+def test_repeated_comments_count_but_do_not_fill_the_examples():
+    repeated = ["average experience, nothing more to say"] * 9
+    repeated.append("Average  experience, nothing MORE to say")  # the same, typed differently
+    # said ten times but sharing no word with any other comment: no theme of its own
+    alone = discover_themes(SHIPPING + LOGIN + repeated, n_clusters=2)
+    assert sum(c.size for c in alone) == 12
+    assert not any("average" in c.terms for c in alone)
+    # with one other comment in common it is a theme, weighted by every occurrence
+    grouped = discover_themes(
+        SHIPPING + LOGIN + repeated + ["an average experience overall"], n_clusters=3
+    )
+    [average] = [c for c in grouped if "average" in c.terms]
+    assert average.size == 11
+    assert len(average.examples) == len(set(average.examples)) == 2
