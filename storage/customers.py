@@ -98,8 +98,11 @@ def _customer_answers(db: Database, period: Period) -> dict[str, list[CustomerAn
     return grouped
 
 
-def at_risk_customers(db: Database, period: Period, limit: int = 20) -> list[AtRisk]:
-    """Repeated detractors in the period, or customers whose latest score fell sharply."""
+def at_risk_customers(db: Database, period: Period, limit: int | None = 20) -> list[AtRisk]:
+    """Repeated detractors in the period, or customers whose latest score fell sharply.
+
+    Most severe first; ``limit=None`` returns them all.
+    """
     start = to_db(period.start) if period.start else ""
     risky = []
     for customer, answers in _customer_answers(db, period).items():

@@ -217,14 +217,19 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
     return fit(blocks)
 
 
-def at_risk_blocks(customers: list[AtRisk], period_label: str) -> list[dict]:
+def at_risk_blocks(
+    customers: list[AtRisk], period_label: str, total: int | None = None
+) -> list[dict]:
+    """The most severe first; ``total`` says how many there are when only some are shown."""
     if not customers:
         return [
             section(
                 f"No customers at risk in {period_label}: no repeated detractors and no sharp drops."
             )
         ]
-    blocks = [section(f"*Customers at risk, {period_label}* ({len(customers)})")]
+    total = max(total or 0, len(customers))
+    count = f"{total}" if total == len(customers) else f"{len(customers)} most severe of {total}"
+    blocks = [section(f"*Customers at risk, {period_label}* ({count})")]
     for risk in customers:
         latest = risk.latest
         comment = f"\n{quoted(latest.comment)}" if latest.comment else ""

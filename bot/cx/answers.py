@@ -27,6 +27,9 @@ class Reply:
     text: str
 
 
+AT_RISK_SHOWN = 20
+
+
 def _scope(command: CxCommand) -> str:
     return f"{command.period_text} · {command.filters.describe()}"
 
@@ -101,8 +104,9 @@ def answer(
             f"Customer {command.subject}",
         )
     if name == "at-risk":
-        risky = at_risk_customers(db, command.period)
+        risky = at_risk_customers(db, command.period, limit=None)
         return Reply(
-            render.at_risk_blocks(risky, command.period_text), f"{len(risky)} customers at risk"
+            render.at_risk_blocks(risky[:AT_RISK_SHOWN], command.period_text, total=len(risky)),
+            f"{len(risky)} customers at risk",
         )
     return Reply(render.help_blocks(), "cxbot help")
