@@ -128,3 +128,14 @@ def test_demo_comments_are_not_training_data(demo):
     comments = {r[0] for r in db.execute("SELECT comment FROM responses WHERE comment IS NOT NULL")}
     assert len(comments) > 100
     assert [c for c in comments if plain(c) in corpus and len(plain(c)) > 3] == []
+
+
+def test_a_comment_naming_an_agent_is_on_that_agents_ticket(demo):
+    from bot.demo.history import mentioned_agents
+
+    work, _, _ = demo
+    db = open_db(work / "cxbot-demo" / "cxbot.db")
+    rows = db.execute("SELECT comment, agent FROM responses WHERE comment IS NOT NULL").fetchall()
+    named = [(comment, agent) for comment, agent in rows if mentioned_agents(comment)]
+    assert len(named) >= 5  # the demo set does name agents
+    assert [(c, a) for c, a in named if mentioned_agents(c) != {a}] == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
@@ -27,6 +28,15 @@ TEAMS = {
     "onboarding": ("Aisha Khan", "Tom Hughes", "Noa Cohen", "Ana Ionescu"),
     "enterprise": ("Giorgi Kapanadze", "Sara Amini", "Chen Jing", "Maria Santos"),
 }
+# How the demo comments write each agent's name (they were written apart from the roster).
+NAME_FORMS = {
+    "Dana Levi": ("Dana", "דנה"), "Ion Popescu": ("Ion",), "Mina Rahimi": ("Mina", "مینا"),
+    "Sam Carter": ("Sam",), "Omar Haddad": ("Omar", "عمر"), "Nino Beridze": ("Nino", "ნინო"),
+    "Li Wei": ("Li Wei", "李伟"), "Jonas Berg": ("Jonas",), "Aisha Khan": ("Aisha",),
+    "Tom Hughes": ("Tom",), "Noa Cohen": ("Noa", "נועה"), "Ana Ionescu": ("Ana",),
+    "Giorgi Kapanadze": ("Giorgi", "გიორგი"), "Sara Amini": ("Sara", "سارا"),
+    "Chen Jing": ("Chen Jing", "陈静"), "Maria Santos": ("Maria",),
+}  # fmt: skip
 CHANNELS = ("email", "chat", "slack", "web")
 TAGS = (
     "refund",
@@ -74,17 +84,31 @@ class CommentPicker:
             self.pool.setdefault((comment.survey, comment.score, comment.lang), []).append(comment)
 
     def pick(
-        self, survey: str, score: int, prefer_theme: str | None = None
+        self, survey: str, score: int, prefer_theme: str | None = None, agent: str | None = None
     ) -> CorpusComment | None:
+        """A fitting comment; one that names an agent only when it is this ticket's agent."""
         lang = self.rng.choices([lang for lang, _ in LANGUAGE_MIX], [w for _, w in LANGUAGE_MIX])[0]
         for delta in (0, 1, -1, 2, -2):
             for language in (lang, "en"):
-                options = self.pool.get((survey, score + delta, language), [])
+                options = [
+                    c
+                    for c in self.pool.get((survey, score + delta, language), [])
+                    if mentioned_agents(c.text) <= {agent}
+                ]
                 if prefer_theme:
                     options = [c for c in options if prefer_theme in c.themes] or options
                 if options:
                     return self.rng.choice(options)
         return None
+
+
+def mentioned_agents(text: str) -> set[str]:
+    """Roster agents a comment names ("Dana refunded…" → {"Dana Levi"})."""
+    return {
+        agent
+        for agent, forms in NAME_FORMS.items()
+        if any(re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![a-z])", text) for form in forms)
+    }
 
 
 def _quality(rng: random.Random, team: str, days_ago: float) -> tuple[float, float]:
@@ -146,7 +170,7 @@ def seed_history(
         comment = None
         if rng.random() < 0.4:
             theme = "response_speed" if slow > 2 else None
-            picked = picker.pick(survey, score, theme)
+            picked = picker.pick(survey, score, theme, agent)
             comment = picked.text if picked else None
         rows_r.append((ticket_id, f"demo:{ticket_id}".encode(), "demo", f"DEMO-{ticket_id}", customer, survey, score, comment,
                        to_db(answer_at), team, agent, channel, tags, to_db(now)))  # fmt: skip

@@ -131,8 +131,9 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
     picker = CommentPicker(random.Random(7))
     for i, (user, name, _, survey, score) in enumerate(CUSTOMERS):
         ticket = f"LIVE-{100 + i}"
+        agent = "Omar Haddad" if score <= 6 else "Dana Levi"
         accepted = server.webhook({"event": "ticket.closed", "ticket_id": ticket, "customer": {"slack_user_id": user}, "survey": survey,
-                                   "team": "technical" if score <= 6 else "billing", "agent": {"name": "Omar Haddad" if score <= 6 else "Dana Levi"}, "tags": ["demo"]})  # fmt: skip
+                                   "team": "technical" if score <= 6 else "billing", "agent": {"name": agent}, "tags": ["demo"]})  # fmt: skip
         survey_id = accepted["survey_id"]
         result.live_surveys.append(survey_id)
         say(
@@ -157,7 +158,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
             )
         )
         say(f"@{name} clicked {score}")
-        comment = picker.pick(survey, score, "response_speed" if score <= 6 else None)
+        comment = picker.pick(survey, score, "response_speed" if score <= 6 else None, agent)
         if comment:
             server.interact(comment_submission(user, survey_id, comment.text))
             say(f"@{name} wrote: {comment.text[:70]}{'…' if len(comment.text) > 70 else ''}")
