@@ -23,3 +23,28 @@ def default_labels() -> dict[str, str]:
     import os
 
     return dict(_labels(os.environ.get("CXBOT_THEMES") or None))
+
+
+def resolve_theme(value: str, labels: dict[str, str]) -> str:
+    """The theme id a person meant by ``theme=…``: its id, its label, or one word of either.
+
+    ``billing`` → ``billing_pricing``, ``Response speed`` → ``response_speed``.
+    Raises ``UsageError`` naming the themes when nothing (or more than one)
+    fits: a typo must not read as "no comments match".
+    """
+    from bot.cx.grammar import UsageError
+
+    wanted = value.strip().lower().replace("-", "_").replace(" ", "_")
+    for theme, label in labels.items():
+        if wanted in (theme.lower(), label.lower().replace(" ", "_")):
+            return theme
+    fits = [
+        theme
+        for theme, label in labels.items()
+        if wanted in theme.lower().split("_") or wanted in label.lower().split()
+    ]
+    if len(fits) == 1:
+        return fits[0]
+    known = ", ".join(fits or labels)
+    problem = "is more than one theme" if fits else "is not a theme"
+    raise UsageError(f"theme={value!r} {problem}; themes: {known}", "comments")

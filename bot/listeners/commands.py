@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,7 @@ from bot.cx.grammar import CxCommand, UsageError, parse_command
 from bot.formatting import METRIC_NAMES
 from bot.settings import Settings
 from bot.store import Store
-from bot.themes import theme_labels
+from bot.themes import resolve_theme, theme_labels
 from storage.digest import build_digest
 from storage.filters import Filters
 from storage.metrics import weekly_series
@@ -163,6 +164,8 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             return
         try:
             parsed = parse_command(command.get("text", ""), settings.tz, now)
+            if parsed.theme:
+                parsed = replace(parsed, theme=resolve_theme(parsed.theme, theme_labels(settings)))
         except UsageError as exc:
             await ack(response_type="ephemeral", text=str(exc), blocks=error_blocks(str(exc)))
             return

@@ -151,6 +151,15 @@ def test_the_word_payload_in_a_command_is_just_a_word(cx):
     assert "team=payload-team" in text_of(cx("nps 30d team=payload-team"))
 
 
+def test_theme_filter_takes_a_label_or_word_and_refuses_unknown_themes(cx):
+    by_word = text_of(cx("comments theme=speed"))
+    assert "Fast and kind, thanks!" in by_word and "Still broken" not in by_word
+    unknown = text_of(cx("comments theme=shipping"))
+    assert "'shipping' is not a theme" in unknown and "billing_pricing" in unknown
+    assert "Usage" in unknown and "No comments match" not in unknown
+    assert "more than one theme" in text_of(cx("comments theme=agent"))
+
+
 def test_agents_leaderboard_is_for_admins(cx):
     denied = text_of(cx("agents 30d", user=NOBODY))
     assert ":lock:" in denied and "CXBOT_ADMINS" in denied
