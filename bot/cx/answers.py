@@ -10,13 +10,14 @@ from sqlite_utils import Database
 
 from bot.blocks import metrics as render
 from bot.cx.access import Viewer, resolve_agent
-from bot.cx.grammar import CxCommand
+from bot.cx.grammar import CxCommand, UsageError
 from bot.formatting import METRIC_NAMES, headline
 from storage.alerts import follow_up_stats, open_follow_ups
 from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
 from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, weekly_series
+from storage.teams import known_teams
 from storage.themes import theme_report
 from storage.timestamps import format_duration
 
@@ -34,12 +35,31 @@ def _scope(command: CxCommand) -> str:
     return f"{command.period_text} · {command.filters.describe()}"
 
 
-def with_resolved_agent(db: Database, command: CxCommand) -> CxCommand:
-    agent = command.filters.agent
-    if agent is None:
+def with_resolved_filters(db: Database, command: CxCommand) -> CxCommand:
+    """``agent=@user`` → that agent's name; ``team=Billing`` → the stored ``billing``.
+
+    A team no ticket or answer has is a usage error listing the teams, so a
+    typo does not read as "no answers".
+    """
+    changes = {}
+    if command.filters.agent is not None:
+        changes["agent"] = resolve_agent(db, command.filters.agent)
+    if command.filters.team is not None:
+        changes["team"] = _known_team(db, command.filters.team, command.name)
+    if not changes:
         return command
-    filters = Filters(**{**command.filters.as_dict(), "agent": resolve_agent(db, agent)})
-    return replace(command, filters=filters)
+    return replace(command, filters=Filters(**{**command.filters.as_dict(), **changes}))
+
+
+def _known_team(db: Database, team: str, subcommand: str) -> str:
+    teams = known_teams(db)
+    if team in teams:
+        return team
+    same = [t for t in teams if t.casefold() == team.casefold()]
+    if len(same) == 1:
+        return same[0]
+    listed = ", ".join(teams) if teams else "none yet"
+    raise UsageError(f"no tickets or answers from team={team!r}; teams: {listed}", subcommand)
 
 
 def answer(

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.digest import digest_blocks
 from bot.blocks.metrics import denied_blocks, error_blocks, help_blocks
 from bot.cx.access import AdminDirectory, Viewer, denial, own_agent_names
-from bot.cx.answers import Reply, answer, with_resolved_agent
+from bot.cx.answers import Reply, answer, with_resolved_filters
 from bot.cx.charts import trend_png
 from bot.cx.digest_command import USAGE as DIGEST_USAGE
 from bot.cx.digest_command import describe, is_digest, parse_digest
@@ -166,6 +166,8 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             parsed = parse_command(command.get("text", ""), settings.tz, now)
             if parsed.theme:
                 parsed = replace(parsed, theme=resolve_theme(parsed.theme, theme_labels(settings)))
+            if parsed.name != "help":
+                parsed = await store.run(with_resolved_filters, parsed)
         except UsageError as exc:
             await ack(response_type="ephemeral", text=str(exc), blocks=error_blocks(str(exc)))
             return
@@ -175,7 +177,6 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             return
         user = command["user_id"]
         viewer = await viewer_for(user)
-        parsed = await store.run(with_resolved_agent, parsed)
         reason = denial(parsed, viewer)
         if reason:
             await ack(response_type="ephemeral", text=reason, blocks=denied_blocks(reason))

@@ -148,7 +148,14 @@ def test_the_word_payload_in_a_command_is_just_a_word(cx):
     """Bolt took any form body containing "payload" for an interactive payload (404)."""
     body = text_of(cx("nps payload"))
     assert "don't know what 'payload' means" in body and "Usage" in body
-    assert "team=payload-team" in text_of(cx("nps 30d team=payload-team"))
+    assert "tag=payload" in text_of(cx("nps 30d tag=payload"))
+
+
+def test_team_filter_ignores_case_and_refuses_unknown_teams(cx):
+    assert "NPS 50" in text_of(cx("nps 30d team=Billing"))
+    typo = text_of(cx("nps 30d team=biling"))
+    assert "no tickets or answers from team='biling'; teams: billing, technical" in typo
+    assert "Usage" in typo
 
 
 def test_theme_filter_takes_a_label_or_word_and_refuses_unknown_themes(cx):
