@@ -26,18 +26,32 @@ def _metric_line(week: MetricWeek) -> str:
     )
 
 
-def _headline(digest: Digest, labels: dict[str, str]) -> str:
-    """One sentence that says which way the week went."""
+def _headline_metric(digest: Digest) -> MetricWeek | None:
+    """The metric that moved most for its scale, or None when none can be compared."""
     moved = [m for m in digest.metrics if m.vs_previous is not None and m.current.has_data]
     if not moved:
-        return "A quiet week: too few answers to compare with last week."
-    biggest = max(
+        return None
+    return max(
         moved,
         key=lambda m: (
             abs(m.vs_previous or 0)
             / (200 if m.metric == "nps" else 100 if m.metric == "csat" else 6)
         ),
     )
+
+
+def _movers_in_order(digest: Digest) -> list[ThemeMove]:
+    """Themes that moved the way the headline metric did first, then the rest (each by size)."""
+    biggest = _headline_metric(digest)
+    change = (biggest.vs_previous or 0) if biggest else 0
+    return sorted(digest.movers, key=lambda m: not _pulled_the_same_way(m, change))
+
+
+def _headline(digest: Digest, labels: dict[str, str]) -> str:
+    """One sentence that says which way the week went."""
+    biggest = _headline_metric(digest)
+    if biggest is None:
+        return "A quiet week: too few answers to compare with last week."
     direction = (
         "improved"
         if (biggest.vs_previous or 0) > 0
@@ -47,7 +61,7 @@ def _headline(digest: Digest, labels: dict[str, str]) -> str:
     )
     lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
     change = biggest.vs_previous or 0
-    mover = next((m for m in digest.movers if _pulled_the_same_way(m, change)), None)
+    mover = next((m for m in _movers_in_order(digest) if _pulled_the_same_way(m, change)), None)
     if mover is None:
         return f"{lead}."
     name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())
@@ -118,7 +132,8 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
         paragraphs.append("*Teams to look at*\n" + "\n".join(lines))
     if digest.movers:
         paragraphs.append(
-            "*What moved the score*\n" + "\n".join(_mover_line(m, labels) for m in digest.movers)
+            "*What moved the score*\n"
+            + "\n".join(_mover_line(m, labels) for m in _movers_in_order(digest))
         )
     quotes = [*digest.worst, *digest.best]
     if quotes:

@@ -130,8 +130,10 @@ def test_headline_names_only_a_theme_that_moved_the_way_the_score_did(db):
     # came up less often: a below-average theme shrinking cannot explain a slip
     shrinking = replace(dragging, share_change=-9.9)
     assert _headline(digest, warmer, shrinking) == "NPS slipped (▼ −50)."
-    text = "\n".join(digest_paragraphs(replace(digest, movers=[warmer]), {}))
+    text = "\n".join(digest_paragraphs(replace(digest, movers=[warmer, dragging]), {}))
     assert "sentiment +1.00 (▲ +0.50 vs last week)" in text
+    # the list leads with the theme that explains the slip, then the rest
+    assert text.index("*Product quality* came up") < text.index("*Billing pricing* came up")
 
 
 def test_team_digest_only_counts_that_team(db):
