@@ -32,6 +32,7 @@ from storage.metrics import breakdown, metric_report, report_dict, summary_dict,
 from storage.operations import operations_report, satisfaction_by_resolution_time
 from storage.periods import PeriodError, parse_period
 from storage.sample_data import generate_history
+from storage.teams import known_teams, match_team
 
 app = typer.Typer(no_args_is_help=True, help="cxbot — close the customer-feedback loop in Slack.")
 db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and inspect the SQLite database.")
@@ -90,6 +91,24 @@ def database(path: Path | None, *, migrate: bool = True) -> Database:
         return open_db(target, migrate=migrate)
     except SchemaTooNewError as exc:
         raise fail(str(exc)) from None
+
+
+def _checked_team(handle: Database, filters: Filters) -> Filters:
+    """``--team Billing`` means the stored ``billing``; an unknown team is said on stderr.
+
+    Unlike ``/cx``, an unknown team is not an error here: scripts read the
+    ``--json`` output, where a team with no answers is data (null scores).
+    """
+    if filters.team is None:
+        return filters
+    if (stored := match_team(handle, filters.team)) is not None:
+        return Filters(**{**filters.as_dict(), "team": stored})
+    teams = ", ".join(known_teams(handle)) or "none yet"
+    err.print(
+        f"note: no tickets or answers from team '{escape(filters.team)}'; teams: {escape(teams)}",
+        highlight=False,
+    )
+    return filters
 
 
 def _now() -> datetime:
@@ -171,6 +190,7 @@ def _show_metric(
     except PeriodError as exc:
         raise fail(str(exc)) from None
     handle = database(db)
+    filters = _checked_team(handle, filters)
     if by is not None:
         rows = breakdown(handle, metric, by.value, parsed, filters)
         if as_json:
@@ -244,7 +264,7 @@ def metrics_ops(
     except PeriodError as exc:
         raise fail(str(exc)) from None
     handle = database(db)
-    filters = Filters(team=team, agent=agent, tag=tag, channel=channel)
+    filters = _checked_team(handle, Filters(team=team, agent=agent, tag=tag, channel=channel))
     report = operations_report(handle, parsed, filters)
     by_time = satisfaction_by_resolution_time(handle, metric, parsed, filters)
     if as_json:

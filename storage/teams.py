@@ -25,3 +25,12 @@ def known_teams(db: Database) -> list[str]:
         sql = _SKIP_SCAN.format(table="responses", scope="survey_type = ?")
         teams |= {row[0] for row in db.execute(sql, [survey_type] * 2)}
     return sorted(teams)
+
+
+def match_team(db: Database, team: str) -> str | None:
+    """The stored spelling of ``team`` (exact, else the one case-insensitive match), or None."""
+    teams = known_teams(db)
+    if team in teams:
+        return team
+    same = [t for t in teams if t.casefold() == team.casefold()]
+    return same[0] if len(same) == 1 else None

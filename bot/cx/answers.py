@@ -17,7 +17,7 @@ from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
 from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, weekly_series
-from storage.teams import known_teams
+from storage.teams import known_teams, match_team
 from storage.themes import theme_report
 from storage.timestamps import format_duration
 
@@ -52,13 +52,9 @@ def with_resolved_filters(db: Database, command: CxCommand) -> CxCommand:
 
 
 def _known_team(db: Database, team: str, subcommand: str) -> str:
-    teams = known_teams(db)
-    if team in teams:
-        return team
-    same = [t for t in teams if t.casefold() == team.casefold()]
-    if len(same) == 1:
-        return same[0]
-    listed = ", ".join(teams) if teams else "none yet"
+    if (stored := match_team(db, team)) is not None:
+        return stored
+    listed = ", ".join(known_teams(db)) or "none yet"
     raise UsageError(f"no tickets or answers from team={team!r}; teams: {listed}", subcommand)
 
 

@@ -66,6 +66,15 @@ def test_metrics_json(seeded, tmp_path):
     assert data["small_sample"] is True
 
 
+def test_team_option_ignores_case_and_notes_an_unknown_team(seeded, tmp_path):
+    args = ("metrics", "nps", "--db", str(seeded), "--period", "30d", "--json")
+    mixed = run(*args, "--team", "Billing", cwd=tmp_path)
+    assert json.loads(mixed.stdout)["n"] == 8 and mixed.stderr == ""
+    unknown = run(*args, "--team", "biling", cwd=tmp_path)
+    assert unknown.returncode == 0 and json.loads(unknown.stdout)["n"] == 0
+    assert "no tickets or answers from team 'biling'; teams: billing, technical" in unknown.stderr
+
+
 def test_metrics_text_shows_headline_delta_and_warning(seeded, tmp_path):
     result = run("metrics", "csat", "--db", str(seeded), "--team", "technical", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
