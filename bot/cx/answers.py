@@ -51,6 +51,21 @@ def with_resolved_filters(db: Database, command: CxCommand) -> CxCommand:
     return replace(command, filters=Filters(**{**command.filters.as_dict(), **changes}))
 
 
+def digest_team(db: Database, team: str) -> str:
+    """The stored spelling of a digest's team.
+
+    A team no ticket or answer has is refused while other teams exist: a typo
+    would otherwise mean an empty digest every week. On a fresh install, with
+    no teams yet, any name is taken.
+    """
+    if (stored := match_team(db, team)) is not None:
+        return stored
+    teams = known_teams(db)
+    if teams:
+        raise ValueError(f"no tickets or answers from team={team!r}; teams: {', '.join(teams)}")
+    return team
+
+
 def _known_team(db: Database, team: str, subcommand: str) -> str:
     if (stored := match_team(db, team)) is not None:
         return stored

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.digest import digest_blocks
 from bot.blocks.metrics import denied_blocks, error_blocks, help_blocks
 from bot.cx.access import AdminDirectory, Viewer, denial, own_agent_names
-from bot.cx.answers import Reply, answer, with_resolved_filters
+from bot.cx.answers import Reply, answer, digest_team, with_resolved_filters
 from bot.cx.charts import trend_png
 from bot.cx.digest_command import USAGE as DIGEST_USAGE
 from bot.cx.digest_command import describe, is_digest, parse_digest
@@ -107,6 +107,8 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
         user = command["user_id"]
         try:
             parsed = parse_digest(command.get("text", ""))
+            if parsed.team:
+                parsed = replace(parsed, team=await store.run(digest_team, parsed.team))
             if parsed.action == "subscribe":
                 weekday, at_time, tz = validate(
                     parsed.day, parsed.time, parsed.tz or await user_tz(client, user)

@@ -13,6 +13,7 @@ from bot.emulator.payloads import view_submission
 from bot.serve_process import wait_until
 from bot.slack_client import delivery_client
 from storage.db import open_db
+from tests.helpers import add_scores
 from tests.scenarios.harness import RunningServer, click, score_click, slash
 
 ALERTS = "C0ALERTS1"
@@ -276,12 +277,19 @@ def test_digest_subscribe_list_preview_unsubscribe(settings_for, emulator):
             "every Mon at 09:00 (Europe/Bucharest) to <#C02FEEDBACK>, team billing" in reply["text"]
         )
         assert "Europe/Bucharest" in cx("digest list")["text"]
+        # once answers name teams, a team is matched to them: case ignored, typos refused
+        add_scores(open_db(settings.db_path), "nps", [9], datetime.now(UTC), team="billing")
+        assert "team billing" in cx("digest subscribe team=Billing")["text"]
+        typo = cx("digest subscribe team=biling")["text"]
+        assert (
+            "no tickets or answers from team='biling'; teams: billing" in typo and "Usage" in typo
+        )
         bad = cx("digest subscribe time=9pm")
         assert "time must look like 09:00" in bad["text"] and "Usage" in bad["text"]
         assert "Weekly CX digest" in json.dumps(cx("digest preview"), ensure_ascii=False)
-        assert "Stopped 1" in cx("digest unsubscribe")["text"]
+        assert "Stopped 2" in cx("digest unsubscribe")["text"]
         db = open_db(settings.db_path)
-        assert db.execute("SELECT active FROM digest_subscriptions").fetchone()[0] == 0
+        assert {r[0] for r in db.execute("SELECT active FROM digest_subscriptions")} == {0}
     finally:
         running.stop()
 
