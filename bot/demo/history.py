@@ -80,8 +80,10 @@ class CommentPicker:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.pool: dict[tuple[str, int, str], list[CorpusComment]] = {}
+        self.names: dict[str, set[str]] = {}  # agents each comment names, found once
         for comment in demo_comments():
             self.pool.setdefault((comment.survey, comment.score, comment.lang), []).append(comment)
+            self.names[comment.text] = mentioned_agents(comment.text)
 
     def pick(
         self, survey: str, score: int, prefer_theme: str | None = None, agent: str | None = None
@@ -93,7 +95,7 @@ class CommentPicker:
                 options = [
                     c
                     for c in self.pool.get((survey, score + delta, language), [])
-                    if mentioned_agents(c.text) <= {agent}
+                    if self.names[c.text] <= {agent}
                 ]
                 if prefer_theme:
                     options = [c for c in options if prefer_theme in c.themes] or options
