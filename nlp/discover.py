@@ -6,8 +6,8 @@ words and word pairs, k-means with a fixed seed — and describes each cluster b
 its heaviest terms and the comments nearest its centre, for a person to name.
 Same texts and parameters → same clusters.
 
-Identical comments ("thanks", "ok", one customer's text pasted in every
-survey) are clustered once, weighted by how often they occur: otherwise one
+Comments that read the same once normalised ("thanks", "Thanks!!", one
+customer's text pasted in every survey) are clustered once, weighted by how often they occur: otherwise one
 repeated line became a "theme" of its own and filled all its example slots.
 """
 
@@ -92,8 +92,10 @@ def discover_themes(
     k = max(1, min(k, len(kept_texts)))
     kmeans = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(X, sample_weight=weights)
     terms = vectorizer.get_feature_names_out()
+    # Each cluster's terms are ranked against the weighted average of all comments.
+    average = np.asarray(X.multiply(weights[:, None]).sum(axis=0)).ravel() / weights.sum()
     candidates = [
-        _describe(cluster, kmeans, X, weights, terms, kept_texts, n_terms, n_examples)
+        _describe(cluster, kmeans, X, weights, average, terms, kept_texts, n_terms, n_examples)
         for cluster in range(k)
     ]
     candidates = [c for c in candidates if c.size]
@@ -101,11 +103,16 @@ def discover_themes(
 
 
 def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:
-    """Each text once (first spelling kept; case and spacing ignored), with how often it came."""
+    """Each text once, with how often it came.
+
+    Texts are the same when ``normalise`` makes them the same (case, spacing,
+    accents, numbers): ``discovery_terms`` reads them alike, so they would be
+    identical rows anyway. The first spelling is the one shown.
+    """
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
     for text in texts:
-        key = " ".join(normalise(text).split())
+        key = normalise(text)
         first.setdefault(key, text.strip())
         counts[key] = counts.get(key, 0) + 1
     return list(first.values()), np.array([counts[key] for key in first], dtype=float)
@@ -124,12 +131,12 @@ def _choose_k(X) -> int:
     return best_k
 
 
-def _describe(cluster, kmeans, X, weights, terms, texts, n_terms, n_examples) -> CandidateTheme:
+def _describe(
+    cluster, kmeans, X, weights, average, terms, texts, n_terms, n_examples
+) -> CandidateTheme:
     members = np.flatnonzero(kmeans.labels_ == cluster)
-    centre = kmeans.cluster_centers_[cluster]
     # Rank by how much more a term weighs here than on average: distinctive, not just frequent.
-    average = np.asarray(X.multiply(weights[:, None]).sum(axis=0)).ravel() / weights.sum()
-    lift = centre - average
+    lift = kmeans.cluster_centers_[cluster] - average
     top_terms = [terms[j] for j in np.argsort(-lift, kind="stable")[:n_terms] if lift[j] > 0]
     distances = kmeans.transform(X[members])[:, cluster]
     nearest = members[np.argsort(distances, kind="stable")[:n_examples]]
