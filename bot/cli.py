@@ -32,7 +32,7 @@ from storage.metrics import breakdown, metric_report, report_dict, summary_dict,
 from storage.operations import operations_report, satisfaction_by_resolution_time
 from storage.periods import PeriodError, parse_period
 from storage.sample_data import generate_history
-from storage.teams import known_teams, match_team
+from storage.teams import UnknownTeam, stored_team
 
 app = typer.Typer(no_args_is_help=True, help="cxbot — close the customer-feedback loop in Slack.")
 db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and inspect the SQLite database.")
@@ -101,14 +101,15 @@ def _checked_team(handle: Database, filters: Filters) -> Filters:
     """
     if filters.team is None:
         return filters
-    if (stored := match_team(handle, filters.team)) is not None:
-        return Filters(**{**filters.as_dict(), "team": stored})
-    teams = ", ".join(known_teams(handle)) or "none yet"
-    err.print(
-        f"note: no tickets or answers from team '{escape(filters.team)}'; teams: {escape(teams)}",
-        highlight=False,
-    )
-    return filters
+    try:
+        return Filters(**{**filters.as_dict(), "team": stored_team(handle, filters.team)})
+    except UnknownTeam as exc:
+        teams = ", ".join(exc.teams) or "none yet"
+        err.print(
+            f"note: no tickets or answers from team '{escape(exc.team)}'; teams: {escape(teams)}",
+            highlight=False,
+        )
+        return filters
 
 
 def _now() -> datetime:

@@ -27,10 +27,26 @@ def known_teams(db: Database) -> list[str]:
     return sorted(teams)
 
 
-def match_team(db: Database, team: str) -> str | None:
-    """The stored spelling of ``team`` (exact, else the one case-insensitive match), or None."""
+class UnknownTeam(ValueError):
+    """A team no ticket or answer has; ``teams`` are those that exist (for the message)."""
+
+    def __init__(self, team: str, teams: list[str]):
+        self.team, self.teams = team, teams
+        super().__init__(
+            f"no tickets or answers from team={team!r}; teams: {', '.join(teams) or 'none yet'}"
+        )
+
+
+def stored_team(db: Database, team: str) -> str:
+    """The stored spelling of ``team``: exact, else the one case-insensitive match.
+
+    Raises ``UnknownTeam`` otherwise; each caller decides whether that is an
+    error (``/cx``), a note (the CLI) or fine (a digest on a fresh install).
+    """
     teams = known_teams(db)
     if team in teams:
         return team
     same = [t for t in teams if t.casefold() == team.casefold()]
-    return same[0] if len(same) == 1 else None
+    if len(same) == 1:
+        return same[0]
+    raise UnknownTeam(team, teams)

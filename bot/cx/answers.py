@@ -17,7 +17,7 @@ from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
 from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, weekly_series
-from storage.teams import known_teams, match_team
+from storage.teams import UnknownTeam, stored_team
 from storage.themes import theme_report
 from storage.timestamps import format_duration
 
@@ -54,23 +54,23 @@ def with_resolved_filters(db: Database, command: CxCommand) -> CxCommand:
 def digest_team(db: Database, team: str) -> str:
     """The stored spelling of a digest's team.
 
-    A team no ticket or answer has is refused while other teams exist: a typo
-    would otherwise mean an empty digest every week. On a fresh install, with
-    no teams yet, any name is taken.
+    A team no ticket or answer has is refused (``UnknownTeam``, a ValueError)
+    while other teams exist: a typo would otherwise mean an empty digest every
+    week. On a fresh install, with no teams yet, any name is taken.
     """
-    if (stored := match_team(db, team)) is not None:
-        return stored
-    teams = known_teams(db)
-    if teams:
-        raise ValueError(f"no tickets or answers from team={team!r}; teams: {', '.join(teams)}")
-    return team
+    try:
+        return stored_team(db, team)
+    except UnknownTeam as exc:
+        if exc.teams:
+            raise
+        return team
 
 
 def _known_team(db: Database, team: str, subcommand: str) -> str:
-    if (stored := match_team(db, team)) is not None:
-        return stored
-    listed = ", ".join(known_teams(db)) or "none yet"
-    raise UsageError(f"no tickets or answers from team={team!r}; teams: {listed}", subcommand)
+    try:
+        return stored_team(db, team)
+    except UnknownTeam as exc:
+        raise UsageError(str(exc), subcommand) from None
 
 
 def answer(
