@@ -61,7 +61,7 @@ def _headline(digest: Digest, labels: dict[str, str]) -> str:
     )
     lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
     change = biggest.vs_previous or 0
-    mover = next((m for m in _movers_in_order(digest) if _pulled_the_same_way(m, change)), None)
+    mover = next((m for m in digest.movers if _pulled_the_same_way(m, change)), None)
     if mover is None:
         return f"{lead}."
     name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())

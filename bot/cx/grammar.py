@@ -119,9 +119,8 @@ def parse_command(text: str, tz: ZoneInfo, now: datetime) -> CxCommand:
         return CxCommand("help", public=public)
     name = tokens[0].lower()
     if name not in SUBCOMMANDS:
-        known = ", ".join(
-            [*SUBCOMMANDS, "digest"]
-        )  # digest has its own parser (bot.cx.digest_command)
+        # digest is parsed on its own (bot.cx.digest_command) but is a subcommand all the same
+        known = ", ".join([*SUBCOMMANDS, "digest"])
         raise UsageError(f"unknown subcommand {tokens[0]!r}; try one of: {known}")
     if name == "customer":
         return _customer(tokens[1:], public)
