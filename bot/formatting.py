@@ -49,6 +49,11 @@ def delta_text(metric: str, change: float | None) -> str:
     return f"{arrow} {sign}{number}{unit}"
 
 
+def impact_text(impact: float | None) -> str:
+    """A theme's impact on the score, signed (``+3``, ``-1``), or ``—``: /cx themes and the App Home alike."""
+    return NO_DATA if impact is None else f"{impact:+g}"
+
+
 def interval_text(summary: ScoreSummary) -> str:
     """``95% CI 35.1 – 48.9`` or an explanation of why there is none."""
     if summary.ci_low is None or summary.ci_high is None:

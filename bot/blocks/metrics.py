@@ -9,6 +9,7 @@ from bot.formatting import (
     buckets_text,
     delta_text,
     headline,
+    impact_text,
     interval_text,
     percent_text,
     score_text,
@@ -118,7 +119,7 @@ def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) 
     for stat in stats:
         mood = NO_DATA if stat.mean_sentiment is None else f"{stat.mean_sentiment:+.2f}"
         change = delta_text("csat", stat.share_change).replace(" pts", " pts share")
-        impact = NO_DATA if stat.impact is None else f"{stat.impact:+g}"
+        impact = impact_text(stat.impact)
         lines.append(
             f"*{theme_name(stat.theme)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}"
         )

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from bot.blocks.limits import context, fit, section
 from bot.blocks.metrics import theme_name
-from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, headline, sparkline
+from bot.formatting import METRIC_NAMES, delta_text, headline, impact_text, sparkline
 from bot.settings import Settings
 from bot.store import Store
 from storage.metrics import metric_report, weekly_series
@@ -34,7 +34,7 @@ def home_view(db: Database, settings: Settings, now: datetime) -> dict:
     stats = theme_report(db, period)[:5]
     if stats:
         lines = [
-            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {NO_DATA if s.impact is None else f'{s.impact:+g}'}"
+            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {impact_text(s.impact)}"
             for s in stats
         ]
         blocks.append(section("*Top themes*\n" + "\n".join(lines)))
