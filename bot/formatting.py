@@ -6,7 +6,9 @@ two different roundings of one score.
 
 from __future__ import annotations
 
+from storage.alerts import FollowUpStats
 from storage.formulas import ScoreSummary, round_half_up
+from storage.timestamps import format_duration
 
 NO_DATA = "—"
 METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
@@ -74,6 +76,23 @@ def buckets_text(summary: ScoreSummary) -> str:
 
 def percent_text(value: float | None) -> str:
     return NO_DATA if value is None else f"{value:g}%"
+
+
+def closing_the_loop_text(stats: FollowUpStats, metric: str | None = None) -> str | None:
+    """``12 of 15 NPS detractor alerts followed up (80%), median time to follow-up 2h 00m; 9 resolved``.
+
+    It counts alerts, not detractors: answers from before alerts were switched
+    on (or with no alert channel) have none, and "0 of 1 detractors" beside
+    "Detractors 58" read as a contradiction. None when no alert was raised.
+    """
+    if not stats.detractors:
+        return None
+    kind = f"{METRIC_NAMES[metric]} detractor" if metric else "detractor"
+    plural = "s" if stats.detractors != 1 else ""
+    return (
+        f"{stats.followed_up:,} of {stats.detractors:,} {kind} alert{plural} followed up ({percent_text(stats.rate)}), "
+        f"median time to follow-up {format_duration(stats.median_time_to_follow_up)}; {stats.resolved:,} resolved"
+    )
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

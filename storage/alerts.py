@@ -202,9 +202,10 @@ def corrections(db: Database) -> list[dict]:
 
 @dataclass(frozen=True)
 class FollowUpStats:
-    detractors: int
-    followed_up: int
+    detractors: int  # detractor alerts raised
+    followed_up: int  # ... that someone took or resolved
     median_time_to_follow_up: timedelta | None
+    resolved: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -212,23 +213,34 @@ class FollowUpStats:
 
 
 def follow_up_stats(
-    db: Database, period: Period | None, filters: Filters = Filters()
+    db: Database,
+    period: Period | None,
+    filters: Filters = Filters(),
+    survey_type: str | None = None,
 ) -> FollowUpStats:
-    """Share of detractor alerts someone took or resolved, and the median time until they did."""
+    """Share of detractor alerts someone took or resolved, and the median time until they did.
+
+    ``survey_type`` keeps the answer to ``/cx nps`` about NPS detractors: the
+    alerts of all three surveys share the table, and a count of all of them
+    under an NPS score read as if it were that score's detractors.
+    """
     time_sql, time_params = period_clauses(period, "a.created_at")
     filter_sql, filter_params = filters.where(table="r")
-    where = " AND ".join(["1 = 1", *time_sql, *filter_sql])
+    type_sql, type_params = (["r.survey_type = ?"], [survey_type]) if survey_type else ([], [])
+    where = " AND ".join(["1 = 1", *time_sql, *filter_sql, *type_sql])
     rows = db.execute(
-        f"SELECT a.created_at, a.owner_at FROM alerts a JOIN responses r ON r.id = a.response_id WHERE {where}",
-        [*time_params, *filter_params],
+        "SELECT a.created_at, a.owner_at, a.resolved_at FROM alerts a JOIN responses r ON r.id = a.response_id "
+        f"WHERE {where}",
+        [*time_params, *filter_params, *type_params],
     ).fetchall()
     waits = [
         (parse_timestamp(owned) - parse_timestamp(created)).total_seconds()
-        for created, owned in rows
+        for created, owned, _ in rows
         if owned
     ]
     median = timedelta(seconds=round(statistics.median(waits))) if waits else None
-    return FollowUpStats(len(rows), len(waits), median)
+    resolved = sum(1 for *_, done in rows if done)
+    return FollowUpStats(len(rows), len(waits), median, resolved)
 
 
 def alert_for_score(

@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.blocks.limits import clip, context, fit, quoted, section
-from bot.formatting import METRIC_NAMES, NO_DATA, delta_text, percent_text, score_text
+from bot.formatting import (
+    METRIC_NAMES,
+    NO_DATA,
+    closing_the_loop_text,
+    delta_text,
+    percent_text,
+    score_text,
+)
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
 from storage.digest import Digest, MetricWeek, ThemeMove
 from storage.formulas import delta
-from storage.timestamps import format_duration
 
 
 def _metric_line(week: MetricWeek) -> str:
@@ -138,12 +144,9 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
     quotes = [*digest.worst, *digest.best]
     if quotes:
         paragraphs.append("*In their words*\n" + "\n".join(_quote(c) for c in quotes))
-    follow = digest.follow_up
-    if follow.detractors:
-        paragraphs.append(
-            f"*Closing the loop*: {follow.followed_up} of {follow.detractors} detractors followed up ({percent_text(follow.rate)}), "
-            f"median time to follow-up {format_duration(follow.median_time_to_follow_up)}."
-        )
+    loop = closing_the_loop_text(digest.follow_up)
+    if loop:
+        paragraphs.append(f"*Closing the loop*: {loop}.")
     if digest.failed:
         reasons = ", ".join(f"{error} ×{n}" for error, n in digest.failed.most_common())
         paragraphs.append(

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from bot.blocks import metrics as render
 from bot.cx.access import Viewer, resolve_agent
 from bot.cx.grammar import CxCommand, UsageError
-from bot.formatting import METRIC_NAMES, headline
+from bot.formatting import METRIC_NAMES, closing_the_loop_text, headline
 from storage.alerts import follow_up_stats, open_follow_ups
 from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
@@ -19,7 +19,6 @@ from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, weekly_series
 from storage.teams import UnknownTeam, stored_team
 from storage.themes import theme_report
-from storage.timestamps import format_duration
 
 
 @dataclass(frozen=True)
@@ -85,13 +84,9 @@ def answer(
     name = command.name
     if name in ("nps", "csat", "ces"):
         report = metric_report(db, name, command.period, command.filters)
-        loop = follow_up_stats(db, command.period, command.filters)
-        closing = None
-        if loop.detractors:
-            closing = (
-                f"Closing the loop: {loop.followed_up} of {loop.detractors} detractors followed up "
-                f"({loop.rate:g}%), median time to follow-up {format_duration(loop.median_time_to_follow_up)}"
-            )
+        loop = follow_up_stats(db, command.period, command.filters, survey_type=name)
+        loop_text = closing_the_loop_text(loop, name)
+        closing = f"Closing the loop: {loop_text}" if loop_text else None
         return Reply(
             render.metric_blocks(report, closing), f"{headline(report.current)} ({_scope(command)})"
         )

@@ -173,9 +173,9 @@ def test_detractor_alert_with_comment_and_each_button(alerting, emulator):
     reply = server.slack(
         slash("nps 30d", MANAGER, emulator.response_url()), "application/x-www-form-urlencoded"
     ).json()
-    assert "Closing the loop: 1 of 1 detractors followed up (100%)" in json.dumps(
-        reply, ensure_ascii=False
-    )
+    shown = json.dumps(reply, ensure_ascii=False)
+    assert "Closing the loop: 1 of 1 NPS detractor alert followed up (100%)" in shown
+    assert "; 1 resolved" in shown
 
 
 def test_a_reply_with_slack_codes_is_stored_as_typed_and_cannot_ping_the_alert_channel(

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from storage.alerts import alert_failed, alert_posted, pending_alerts, queue_alert
+from datetime import timedelta
+
+from storage.alerts import (
+    alert_failed,
+    alert_posted,
+    follow_up_stats,
+    pending_alerts,
+    queue_alert,
+    resolve_alert,
+    take_alert,
+)
 from storage.classifications import Labels, pending_comments, store_labels
 from storage.responses import ResponseRow, insert_responses
 from storage.timestamps import to_db
@@ -60,3 +70,23 @@ def test_a_transient_fault_keeps_the_alert_pending_and_a_permanent_one_settles_i
         2,
         "channel_not_found",
     )
+
+
+def test_follow_up_stats_count_alerts_of_one_survey_type_when_asked(db):
+    rows = [
+        ResponseRow("nps", 2, to_db(NOW), ticket_ref="N1"),
+        ResponseRow("nps", 4, to_db(NOW), ticket_ref="N2"),
+        ResponseRow("csat", 1, to_db(NOW), ticket_ref="C1"),
+    ]
+    insert_responses(db, rows)
+    ids = dict(db.execute("SELECT ticket_ref, id FROM responses").fetchall())
+    alerts = {ref: queue_alert(db, ids[ref], "C0ALERTS", NOW) for ref in ids}
+    take_alert(db, alerts["N1"], "U0MANAGER", NOW + timedelta(hours=3))
+    resolve_alert(db, alerts["C1"], "U0MANAGER", "fixed", None, NOW + timedelta(hours=1))
+
+    nps = follow_up_stats(db, None, survey_type="nps")
+    assert (nps.detractors, nps.followed_up, nps.resolved) == (2, 1, 0)
+    assert nps.median_time_to_follow_up == timedelta(hours=3)
+    every = follow_up_stats(db, None)
+    assert (every.detractors, every.followed_up, every.resolved) == (3, 2, 1)
+    assert every.median_time_to_follow_up == timedelta(hours=2)

@@ -110,7 +110,10 @@ def test_digest_reads_as_a_story_with_personal_data_masked(db):
     )
     assert "call me at [number]" in text and "Write to [email]" in text
     assert "721 123 456" not in text and "dan.popescu" not in text
-    assert "1 of 2 detractors followed up (50%), median time to follow-up 2h 00m" in text
+    assert (
+        "1 of 2 detractor alerts followed up (50%), median time to follow-up 2h 00m; 0 resolved"
+        in text
+    )
     assert "2 surveys could not be delivered (users_not_found ×2)" in text
     assert "Week of 2026-11-16 to 2026-11-22" in text
 
