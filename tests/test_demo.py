@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from storage.alerts import follow_up_stats
 from storage.db import open_db
 from storage.metrics import metric_report
 from storage.periods import parse_period
@@ -72,7 +73,42 @@ def test_database_holds_90_days_in_six_languages(demo):
         "SELECT count(*) FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE t.external_id LIKE 'LIVE-%' AND s.state = 'answered'"
     ).fetchone()[0]
     assert live == 6
-    assert db.execute("SELECT count(*) FROM alerts WHERE slack_ts IS NOT NULL").fetchone()[0] == 1
+    live_alerts = db.execute(
+        "SELECT a.slack_ts, a.needs_update FROM alerts a JOIN responses r ON r.id = a.response_id "
+        "WHERE r.ticket_ref LIKE 'LIVE-%'"
+    ).fetchall()
+    assert len(live_alerts) == 1 and live_alerts[0][0] and live_alerts[0][1] == 0  # posted
+
+
+def test_past_detractors_have_alerts_followed_up_in_order_and_none_left_to_post(demo):
+    work, out, _ = demo
+    db = open_db(work / "cxbot-demo" / "cxbot.db")
+    rows = db.execute(
+        "SELECT r.survey_type, r.score, r.answered_at, a.created_at, a.owner_at, a.resolved_at, "
+        "a.outcome, a.needs_update, a.slack_ts FROM responses r LEFT JOIN alerts a ON a.response_id = r.id"
+    ).fetchall()
+    detractor = {"nps": 6, "csat": 2, "ces": 3}
+    for survey, score, answered, created, taken, resolved, outcome, pending, ts in rows:
+        assert (created is not None) == (score <= detractor[survey])
+        if created is None:
+            continue
+        assert answered <= created and pending == 0 and ts
+        assert taken is None or created < taken
+        assert resolved is None or (taken and taken < resolved and outcome)
+    now = db.execute("SELECT max(created_at) FROM alerts").fetchone()[0]
+    assert (
+        db.execute(
+            "SELECT count(*) FROM alerts WHERE owner_at > ? OR resolved_at > ?", [now, now]
+        ).fetchone()[0]
+        == 0
+    )
+    shares = db.execute(
+        "SELECT avg(owner_at IS NOT NULL), avg(resolved_at IS NOT NULL) FROM alerts"
+    ).fetchone()
+    assert 0.6 < shares[0] < 0.95 and 0.4 < shares[1] < shares[0]
+    loop = follow_up_stats(db, parse_period("30d", ZoneInfo("UTC")), survey_type="nps")
+    printed = re.search(r"Closing the loop: (\d+) of (\d+) NPS detractor alerts", out)
+    assert printed and (int(printed[1]), int(printed[2])) == (loop.followed_up, loop.detractors)
 
 
 def test_printed_metrics_match_the_database(demo):

@@ -20,7 +20,8 @@ from importlib import resources
 
 from sqlite_utils import Database
 
-from storage.timestamps import to_db
+from storage.customers import is_detractor
+from storage.timestamps import parse_timestamp, to_db
 
 TEAMS = {
     "billing": ("Dana Levi", "Ion Popescu", "Mina Rahimi", "Sam Carter"),
@@ -198,3 +199,57 @@ def seed_history(
         "responses": len(rows_r),
         "comments": sum(1 for r in rows_r if r[7]),
     }
+
+
+FOLLOWERS = ("U0DEMOMGR", "U0DEMOLEAD1", "U0DEMOLEAD2")  # who takes alerts in the demo
+OUTCOME_MIX = (
+    ("contacted", 4),
+    ("fixed", 3),
+    ("refunded", 1),
+    ("no_action", 1),
+    ("unreachable", 1),
+)
+
+
+def seed_alert_history(db: Database, now: datetime, channel: str, seed: int = 2027) -> int:
+    """A detractor alert for every seeded detractor answer, most followed up; returns how many.
+
+    Ninety days of answers without a single alert made "Closing the loop" say
+    nothing in ``/cx nps`` and the digest, which is where a team would look
+    first. The alerts count as already posted (``needs_update`` 0, a Slack
+    ``ts``), so the running bot does not re-post three months of them. Call it
+    after the comments are classified: labelling flags a comment's alert for
+    an update.
+    """
+    rng = random.Random(seed)
+    rows = []
+    answers = db.execute("SELECT id, survey_type, score, answered_at FROM responses ORDER BY id")
+    for response_id, survey, score, answered_at in answers:
+        if not is_detractor(survey, score):
+            continue
+        created = parse_timestamp(answered_at) + timedelta(seconds=rng.uniform(1, 5))
+        owner, owner_at, resolved_at, outcome = _follow_up(rng, created, now)
+        rows.append((response_id, channel, f"{created.timestamp():.6f}", 0, owner, to_db(owner_at) if owner_at else None,
+                     owner if resolved_at else None, to_db(resolved_at) if resolved_at else None, outcome, to_db(created)))  # fmt: skip
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO alerts (response_id, channel, slack_ts, needs_update, owner, owner_at, resolved_by, resolved_at, "
+            "outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)
+
+
+def _follow_up(rng: random.Random, created: datetime, now: datetime) -> tuple:
+    """(owner, taken at, resolved at, outcome): most taken within hours, some never, none in the future."""
+    if rng.random() > 0.85:
+        return None, None, None, None
+    taken = created + timedelta(seconds=rng.lognormvariate(8.9, 1.0))  # median ≈ 2 h
+    if taken > now:
+        return None, None, None, None
+    owner = rng.choice(FOLLOWERS)
+    resolved = taken + timedelta(seconds=rng.lognormvariate(11.0, 0.8))  # median ≈ 17 h
+    if rng.random() > 0.85 or resolved > now:
+        return owner, taken, None, None
+    outcome = rng.choices([o for o, _ in OUTCOME_MIX], [w for _, w in OUTCOME_MIX])[0]
+    return owner, taken, resolved, outcome

@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from bot.classifier import label_pending
 from bot.cx.charts import trend_png
-from bot.demo.history import CommentPicker, seed_history
+from bot.demo.history import CommentPicker, seed_alert_history, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
 from bot.emulator.payloads import comment_submission, interaction_body, score_click, slash_command
@@ -105,6 +105,8 @@ def run_demo(directory: Path, console: Console) -> DemoResult:
     )
     labelled = label_pending(db)
     say(f"Classified {labelled:,} comments by theme and sentiment (offline, scikit-learn + nltk)")
+    seeded["alerts"] = seed_alert_history(db, now, ALERTS)
+    say(f"Seeded {seeded['alerts']:,} past detractor alerts, most followed up within hours")
     result = DemoResult(directory, db_path, directory / "nps-trend.png", seeded)
     with SlackEmulator() as emulator:
         for user, name, locale, _, _ in CUSTOMERS:
