@@ -32,18 +32,46 @@ def _metric_line(week: MetricWeek) -> str:
     )
 
 
+SCALE_SPAN = {"nps": 200, "csat": 100, "ces": 6}  # how far each score can move
+
+
+def _relative_move(week: MetricWeek) -> float:
+    """The change since last week as a share of the metric's whole range (signed)."""
+    return (week.vs_previous or 0) / SCALE_SPAN[week.metric]
+
+
 def _headline_metric(digest: Digest) -> MetricWeek | None:
     """The metric that moved most for its scale, or None when none can be compared."""
     moved = [m for m in digest.metrics if m.vs_previous is not None and m.current.has_data]
     if not moved:
         return None
-    return max(
-        moved,
-        key=lambda m: (
-            abs(m.vs_previous or 0)
-            / (200 if m.metric == "nps" else 100 if m.metric == "csat" else 6)
-        ),
-    )
+    return max(moved, key=lambda m: abs(_relative_move(m)))
+
+
+def _counter_move(digest: Digest, biggest: MetricWeek) -> MetricWeek | None:
+    """A metric that moved the other way by at least half as much, on a sample large enough to say so.
+
+    "NPS improved" alone hid a CSAT drop of 17.5 points in the same week; the
+    headline is the one line a busy manager reads.
+    """
+    lead = _relative_move(biggest)
+    against = [
+        m
+        for m in digest.metrics
+        if m.vs_previous is not None
+        and m.current.has_data
+        and not m.current.small_sample
+        and _relative_move(m) * lead < 0
+        and abs(_relative_move(m)) >= abs(lead) / 2
+    ]
+    return max(against, key=lambda m: abs(_relative_move(m)), default=None)
+
+
+def _moved(week: MetricWeek) -> str:
+    """``NPS improved (▲ +37)``."""
+    change = week.vs_previous or 0
+    direction = "improved" if change > 0 else "slipped" if change < 0 else "held steady"
+    return f"{METRIC_NAMES[week.metric]} {direction} ({delta_text(week.metric, week.vs_previous)})"
 
 
 def _movers_in_order(digest: Digest) -> list[ThemeMove]:
@@ -58,14 +86,10 @@ def _headline(digest: Digest, labels: dict[str, str]) -> str:
     biggest = _headline_metric(digest)
     if biggest is None:
         return "A quiet week: too few answers to compare with last week."
-    direction = (
-        "improved"
-        if (biggest.vs_previous or 0) > 0
-        else "slipped"
-        if (biggest.vs_previous or 0) < 0
-        else "held steady"
-    )
-    lead = f"{METRIC_NAMES[biggest.metric]} {direction} ({delta_text(biggest.metric, biggest.vs_previous)})"
+    lead = _moved(biggest)
+    counter = _counter_move(digest, biggest)
+    if counter is not None:
+        lead = f"{lead}, but {_moved(counter)}"
     change = biggest.vs_previous or 0
     mover = next((m for m in digest.movers if _pulled_the_same_way(m, change)), None)
     if mover is None:

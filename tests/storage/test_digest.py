@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.blocks.digest import digest_paragraphs
-from storage.digest import ThemeMove, build_digest
+from storage.digest import MetricWeek, ThemeMove, build_digest
+from storage.formulas import summarize
 from storage.responses import ResponseRow, insert_responses
 from storage.timestamps import to_db
 
@@ -144,3 +145,30 @@ def test_team_digest_only_counts_that_team(db):
     from storage.filters import Filters
 
     assert build_digest(db, ZoneInfo("UTC"), NOW, Filters(team="technical")).answers == 0
+
+
+def _week(metric: str, now: dict[int, int], before: dict[int, int]) -> MetricWeek:
+    return MetricWeek(
+        metric, summarize(metric, now), summarize(metric, before), summarize(metric, before)
+    )
+
+
+def test_headline_says_when_another_score_moved_the_other_way(db):
+    seed(db)
+    digest = replace(build_digest(db, ZoneInfo("UTC"), NOW), movers=[])
+    nps_up = _week("nps", {10: 20, 0: 20}, {10: 10, 0: 30})  # −50 → 0
+    csat_down = _week("csat", {5: 20, 1: 20}, {5: 28, 1: 12})  # 70% → 50%
+
+    def headline(*metrics: MetricWeek) -> str:
+        return digest_paragraphs(replace(digest, metrics=list(metrics)), {})[1]
+
+    assert headline(nps_up, csat_down) == "NPS improved (▲ +50), but CSAT slipped (▼ −20.0 pts)."
+    # a smaller counter-move (under half of the lead, for its scale) stays out of the headline
+    csat_dip = _week("csat", {5: 26, 1: 14}, {5: 28, 1: 12})
+    assert headline(nps_up, csat_dip) == "NPS improved (▲ +50)."
+    # so does one on too few answers to trust
+    csat_few = _week("csat", {5: 5, 1: 5}, {5: 28, 1: 12})
+    assert headline(nps_up, csat_few) == "NPS improved (▲ +50)."
+    # and a score that moved the same way
+    csat_up = _week("csat", {5: 36, 1: 4}, {5: 28, 1: 12})
+    assert headline(nps_up, csat_up) == "NPS improved (▲ +50)."
