@@ -48,5 +48,5 @@ class Filters:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     def describe(self) -> str:
-        """``team=billing agent=Dana`` or ``all`` — for headings."""
-        return " ".join(f"{k}={v}" for k, v in self.as_dict().items()) or "all"
+        """``team=billing agent=Dana`` or ``all teams`` — for headings."""
+        return " ".join(f"{k}={v}" for k, v in self.as_dict().items()) or "all teams"

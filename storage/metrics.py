@@ -97,19 +97,20 @@ def score_counts(
 
 
 def response_rate(
-    db: Database, metric: str, period: Period | None, filters: Filters = Filters()
+    db: Database, metric: str | None, period: Period | None, filters: Filters = Filters()
 ) -> ResponseRate:
-    """Surveys sent in the period and how many of those were answered."""
+    """Surveys sent in the period and how many of those were answered (``metric`` None: all types)."""
     time_sql, time_params = period_clauses(period, "sent_at")
     filter_sql, filter_params = filters.where()
+    type_sql, type_params = (["survey_type = ?"], [metric]) if metric else ([], [])
     where = " AND ".join(
-        ["survey_type = ?", "sent_at IS NOT NULL", "state IN ('sent', 'answered', 'expired')"]
+        [*type_sql, "sent_at IS NOT NULL", "state IN ('sent', 'answered', 'expired')"]
         + time_sql
         + filter_sql
     )
     # answered_at, not the state: an answered survey later marked expired still counts.
     sql = f"SELECT count(*), count(answered_at) FROM surveys WHERE {where}"
-    sent, answered = db.execute(sql, [metric, *time_params, *filter_params]).fetchone()
+    sent, answered = db.execute(sql, [*type_params, *time_params, *filter_params]).fetchone()
     return ResponseRate(answered=answered, sent=sent)
 
 

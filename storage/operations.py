@@ -101,6 +101,6 @@ def satisfaction_by_resolution_time(
     for seconds, score, count in db.execute(sql, [metric, *params]):
         if seconds is None or seconds < 0:
             continue
-        bucket = counts[_bucket_of(seconds)]
+        bucket = counts[_bucket_of(round(seconds))]  # julianday gives 3599.99… for one hour
         bucket[score] = bucket.get(score, 0) + count
     return [(label, summarize(metric, counts[label])) for label, _ in RESOLUTION_BUCKETS]

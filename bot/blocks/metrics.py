@@ -18,8 +18,11 @@ from bot.formatting import (
 from bot.mrkdwn import escape_mrkdwn
 from storage.comments import Comment
 from storage.customers import AtRisk, CustomerHistory
-from storage.metrics import Breakdown, MetricReport, SeriesPoint
+from storage.formulas import ScoreSummary
+from storage.metrics import Breakdown, MetricReport, ResponseRate, SeriesPoint
+from storage.operations import OperationsReport
 from storage.themes import ThemeStat
+from storage.timestamps import format_duration
 
 SENTIMENT_ICON = {"negative": "🔴", "neutral": "⚪", "positive": "🟢", None: "·"}
 
@@ -30,6 +33,7 @@ HELP = """*cxbot* — customer-experience numbers from your surveys.
 `/cx comments [theme=…] [sentiment=negative] [score<=6] [period] [limit=10]` — latest comments
 `/cx agents|teams [period] [nps|csat|ces]` — leaderboards (agents: admins only)
 `/cx customer <email|@user>` — one customer's history · `/cx at-risk [period]` — early churn warning
+`/cx ops [period] [nps|csat|ces] [filters]` — first-response and resolution time, reopens, response rate, score by resolution time
 `/cx digest subscribe [#channel] [day=mon] [time=09:00] [tz=…] [team=…]` — weekly digest · `/cx digest list|preview|unsubscribe`
 `/cx public …` — post the answer to the channel instead of only to you
 *Periods:* `7d` `30d` `this-week` `last-month` `q3` `2026` `2026-10-01..2026-10-31` `all`
@@ -242,6 +246,52 @@ def at_risk_blocks(
             )
         )
     return fit(blocks, noun="more customers")
+
+
+def _was(now: str, before: str | None) -> str:
+    return now if before is None else f"{now} (previous period {before})"
+
+
+def operations_blocks(
+    report: OperationsReport,
+    previous: OperationsReport | None,
+    rate: ResponseRate,
+    by_time: list[tuple[str, ScoreSummary]],
+    metric: str,
+    scope: str,
+) -> list[dict]:
+    """Speed, reopens and survey response for the period, and what speed does to the score.
+
+    Times are medians of closed tickets; the previous period is written out
+    ("previous period 3h 02m") rather than arrowed, because a time going up
+    is bad news and a ▲ would read as good.
+    """
+    before = previous if previous and previous.tickets_closed else None
+    facts = [
+        ("Tickets closed", f"{report.tickets_closed:,}", before and f"{before.tickets_closed:,}"),
+        ("Median first response", format_duration(report.median_first_response),
+         before and format_duration(before.median_first_response)),
+        ("Median resolution", format_duration(report.median_resolution),
+         before and format_duration(before.median_resolution)),
+        ("Reopen rate", percent_text(report.reopen_rate), before and percent_text(before.reopen_rate)),
+    ]  # fmt: skip
+    lines = [f"{name}: *{_was(now, was)}*" for name, now, was in facts]
+    lines.append(
+        f"Survey response rate: *{percent_text(rate.rate)}* ({rate.answered:,} of {rate.sent:,} surveys answered, "
+        f"{rate.abandoned:,} not)"
+    )
+    by_bucket = [
+        f"• {label}: {score_text(metric, summary.score)} (n = {summary.n:,})"
+        for label, summary in by_time
+        if summary.has_data
+    ]
+    blocks = [section("*Operations*\n" + "\n".join(lines))]
+    if by_bucket:
+        blocks.append(
+            section(f"*{METRIC_NAMES[metric]} by resolution time*\n" + "\n".join(by_bucket))
+        )
+    blocks.append(context(scope))
+    return blocks
 
 
 def denied_blocks(reason: str) -> list[dict]:

@@ -16,7 +16,8 @@ from storage.alerts import follow_up_stats, open_follow_ups
 from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
 from storage.filters import Filters
-from storage.metrics import breakdown, metric_report, weekly_series
+from storage.metrics import breakdown, metric_report, response_rate, weekly_series
+from storage.operations import operations_report, satisfaction_by_resolution_time
 from storage.teams import UnknownTeam, stored_team
 from storage.themes import theme_report
 
@@ -122,6 +123,8 @@ def answer(
             render.leaderboard_blocks(metric, name[:-1], rows, command.period_text),
             f"{METRIC_NAMES[metric]} by {name[:-1]}",
         )
+    if name == "ops":
+        return _operations(db, command)
     if name == "customer":
         keys = [command.subject or "", *emails]
         history = customer_history(db, keys)
@@ -136,3 +139,22 @@ def answer(
             f"{len(risky)} customers at risk",
         )
     return Reply(render.help_blocks(), "cxbot help")
+
+
+def _operations(db: Database, command: CxCommand) -> Reply:
+    """``/cx ops``: the ticket-speed numbers the CLI's ``metrics ops`` prints, beside the previous period."""
+    metric = command.metric or "csat"
+    period, filters = command.period, command.filters
+    before = period.previous() if period else None
+    report = operations_report(db, period, filters)
+    blocks = render.operations_blocks(
+        report,
+        operations_report(db, before, filters) if before else None,
+        response_rate(db, None, period, filters),
+        satisfaction_by_resolution_time(db, metric, period, filters),
+        metric,
+        _scope(command),
+    )
+    return Reply(
+        blocks, f"Operations: {report.tickets_closed:,} tickets closed ({_scope(command)})"
+    )

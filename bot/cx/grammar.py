@@ -28,6 +28,7 @@ SUBCOMMANDS = (
     "teams",
     "customer",
     "at-risk",
+    "ops",
 )
 SENTIMENTS = ("negative", "neutral", "positive")
 USAGE = {
@@ -42,6 +43,7 @@ USAGE = {
     "teams": "/cx teams [period] [nps|csat|ces]",
     "customer": "/cx customer <email | @user>",
     "at-risk": "/cx at-risk [period]",
+    "ops": "/cx ops [period] [nps|csat|ces] [team=…] [agent=…] [tag=…] [channel=…]",
 }
 _SCORE = re.compile(r"^score(<=|>=|<|>|=)(\d{1,2})$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -55,6 +57,7 @@ _KEYS = {
     "agents": {"team", "tag", "channel"},
     "teams": {"tag", "channel"},
     "at-risk": {"team", "agent", "tag", "channel"},
+    "ops": {"team", "agent", "tag", "channel"},
     "customer": set(),
     "help": set(),
 }
@@ -150,7 +153,7 @@ def _apply(
             raise UsageError(f"{token!r}: score conditions only work with /cx comments", name)
         values["score"] = ScoreCondition(match.group(1), int(match.group(2)))
         return period_text
-    if lowered in SCALES and name in ("trend", "agents", "teams", "comments"):
+    if lowered in SCALES and name in ("trend", "agents", "teams", "comments", "ops"):
         values["metric"] = lowered
         return period_text
     if "=" in token:

@@ -185,6 +185,65 @@ def test_agents_see_their_own_numbers_only(cx):
     assert ":lock:" in text_of(cx("customer emma@example.com", user=NOBODY))
 
 
+def seed_tickets(db_path) -> None:
+    """Technical, last 30 days: first responses 10/20/30 min, resolutions 1 h/2 h/30 h, one reopened;
+    three CSAT surveys, two answered (5 on the 1-hour ticket, 1 on the 30-hour one).
+    The 30 days before: one ticket, 1 h to first response, 5 h to resolve."""
+    db = open_db(db_path)
+    now = datetime.now(UTC)
+    tickets = [  # (ref, days ago closed, first response, resolution, reopened)
+        ("T1", 1, timedelta(minutes=10), timedelta(hours=1), 0),
+        ("T2", 2, timedelta(minutes=20), timedelta(hours=2), 1),
+        ("T3", 3, timedelta(minutes=30), timedelta(hours=30), 0),
+        ("T0", 40, timedelta(hours=1), timedelta(hours=5), 0),
+    ]
+    for ref, days, first, resolution, reopened in tickets:
+        closed = now - timedelta(days=days)
+        db.execute(
+            "INSERT INTO tickets (source, external_id, agent_name, team, created_at, first_response_at, closed_at, "
+            "reopen_count, status, updated_at) VALUES ('generic', ?, 'Omar', 'technical', ?, ?, ?, ?, 'closed', ?)",
+            [ref, to_db(closed - resolution), to_db(closed - resolution + first), to_db(closed), reopened, to_db(closed)],
+        )  # fmt: skip
+    ids = dict(
+        db.execute("SELECT external_id, id FROM tickets WHERE source = 'generic'").fetchall()
+    )
+    for ref, score in (("T1", 5), ("T2", None), ("T3", 1)):
+        sent = now - timedelta(days=int(ref[1]), minutes=-30)
+        answered = to_db(sent + timedelta(minutes=5)) if score else None
+        cursor = db.execute(
+            "INSERT INTO surveys (ticket_id, survey_type, recipient, state, due_at, sent_at, answered_at, agent, team, "
+            "created_at) VALUES (?, 'csat', ?, ?, ?, ?, ?, 'Omar', 'technical', ?)",
+            [ids[ref], f"{ref}@example.com", "answered" if score else "expired", to_db(sent), to_db(sent), answered, to_db(sent)],
+        )  # fmt: skip
+        if score:
+            db.execute(
+                "INSERT INTO responses (survey_id, dedupe_key, source, ticket_ref, survey_type, score, answered_at, team, "
+                "agent, created_at) VALUES (?, ?, 'generic', ?, 'csat', ?, ?, 'technical', 'Omar', ?)",
+                [cursor.lastrowid, f"ops:{ref}".encode(), ref, score, answered, answered],
+            )  # fmt: skip
+    db.conn.commit()
+    db.close()
+
+
+def test_ops_shows_ticket_speed_reopens_response_rate_and_score_by_resolution_time(cx):
+    seed_tickets(cx.server.settings.db_path)
+    body = text_of(cx("ops 30d team=technical"))
+    assert "Tickets closed: *3 (previous period 1)*" in body
+    assert "Median first response: *20m 00s (previous period 1h 00m)*" in body
+    assert "Median resolution: *2h 00m (previous period 5h 00m)*" in body
+    assert "Reopen rate: *33.3% (previous period 0%)*" in body
+    assert "Survey response rate: *66.7%* (2 of 3 surveys answered, 1 not)" in body
+    assert "CSAT by resolution time" in body
+    assert "• 1–4h: 100% (n = 1)" in body and "• 1–3d: 0% (n = 1)" in body
+    assert "< 1h" not in body  # exactly one hour is 1–4h; buckets without answers are left out
+    assert "30d · team=technical" in body
+    # team numbers are for everyone, one agent's only for admins and that agent
+    assert "Tickets closed: *3" in text_of(cx("ops 30d team=technical", user=NOBODY))
+    assert ":lock:" in text_of(cx("ops agent=Omar", user=NOBODY))
+    hint = text_of(cx("ops 30d sentiment=negative"))
+    assert "sentiment= is not a filter of /cx ops" in hint and "Usage: `/cx ops" in hint
+
+
 def test_themes_with_share_sentiment_and_impact(cx):
     body = text_of(cx("themes 30d"))
     assert "Response speed* — 3 comments (60%)" in body
