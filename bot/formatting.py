@@ -74,6 +74,12 @@ def buckets_text(summary: ScoreSummary) -> str:
     return " · ".join(parts)
 
 
+def count_text(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``, ``1,204 surveys unanswered`` (``plural`` for irregular nouns)."""
+    word = noun if count == 1 else plural or f"{noun}s"
+    return f"{count:,} {word}"
+
+
 def percent_text(value: float | None) -> str:
     return NO_DATA if value is None else f"{value:g}%"
 

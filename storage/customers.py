@@ -117,9 +117,23 @@ def at_risk_customers(db: Database, period: Period, limit: int | None = 20) -> l
         if detractors >= 2:
             reason = f"{detractors} detractor answers in {period.label}"
         elif drop >= SHARP_DROP and is_detractor(latest.survey_type, latest.score):
-            before = answers[-2]
-            reason = f"dropped from {before.survey_type.upper()} {before.score} to {latest.survey_type.upper()} {latest.score}"
+            reason = f"dropped from {_drop_text(answers[-2], latest)}"
         else:
             continue
         risky.append(AtRisk(customer, reason, latest, detractors, detractors + drop * 2))
     return sorted(risky, key=lambda r: (-r.severity, r.latest.answered_at))[:limit]
+
+
+def _drop_text(before: CustomerAnswer, latest: CustomerAnswer) -> str:
+    """``NPS 9 to NPS 0``, or with each scale's top when the surveys differ: ``CSAT 5/5 to NPS 0/10``.
+
+    "Dropped from CES 7 to CSAT 1" compared numbers on two scales; the tops
+    say that both ends of the drop are ends of their scales.
+    """
+
+    def score(answer: CustomerAnswer, top: bool) -> str:
+        text = f"{answer.survey_type.upper()} {answer.score}"
+        return f"{text}/{SPAN[answer.survey_type][1]}" if top else text
+
+    mixed = before.survey_type != latest.survey_type
+    return f"{score(before, mixed)} to {score(latest, mixed)}"

@@ -7,6 +7,7 @@ from bot.formatting import (
     METRIC_NAMES,
     NO_DATA,
     buckets_text,
+    count_text,
     delta_text,
     headline,
     impact_text,
@@ -193,7 +194,8 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
     )
     blocks = [
         section(
-            f"*Customer {who}*\n{len(history.tickets)} tickets · {len(history.answers)} answers · {history.surveys_unanswered} surveys unanswered\nScores over time: {scores}"
+            f"*Customer {who}*\n{count_text(len(history.tickets), 'ticket')} · {count_text(len(history.answers), 'answer')} · "
+            f"{count_text(history.surveys_unanswered, 'survey unanswered', 'surveys unanswered')}\nScores over time: {scores}"
         ),
     ]
     for ticket in history.tickets[-10:]:

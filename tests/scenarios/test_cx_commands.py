@@ -303,6 +303,9 @@ def test_trend_uploads_a_png_to_the_dm_or_the_channel(cx, emulator):
 def test_customer_history_and_at_risk(cx):
     history = text_of(cx("customer emma@example.com"))
     assert "3 answers" in history and HEBREW in history and PERSIAN in history
+    assert "0 tickets" in history  # the seed has answers only
+    one = text_of(cx("customer c0@example.com"))
+    assert "0 tickets · 1 answer · 0 surveys unanswered" in one
     risky = text_of(cx("at-risk 30d"))
     assert "emma@example.com" in risky and "3 detractor answers" in risky
 
