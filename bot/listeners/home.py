@@ -10,9 +10,17 @@ from sqlite_utils import Database
 
 from bot.blocks.limits import context, fit, section
 from bot.blocks.metrics import theme_name
-from bot.formatting import METRIC_NAMES, delta_text, headline, impact_text, sparkline
+from bot.formatting import (
+    METRIC_NAMES,
+    closing_the_loop_text,
+    delta_text,
+    headline,
+    impact_text,
+    sparkline,
+)
 from bot.settings import Settings
 from bot.store import Store
+from storage.alerts import follow_up_stats
 from storage.metrics import metric_report, weekly_series
 from storage.periods import parse_period
 from storage.themes import theme_report
@@ -31,6 +39,9 @@ def home_view(db: Database, settings: Settings, now: datetime) -> dict:
                 f"*{headline(report.current)}*  {delta_text(metric, report.delta)} vs the 30 days before · n = {report.current.n:,}{small}\n12 weeks: `{trend}`"
             )
         )
+    loop = closing_the_loop_text(follow_up_stats(db, period))
+    if loop:
+        blocks.append(section(f"*Closing the loop*: {loop}"))
     stats = theme_report(db, period)[:5]
     if stats:
         lines = [

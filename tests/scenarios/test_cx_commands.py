@@ -11,6 +11,7 @@ import pytest
 
 from bot.cx.grammar import SUBCOMMANDS
 from bot.listeners import commands as command_listener
+from storage.alerts import queue_alert, take_alert
 from storage.db import open_db
 from storage.responses import ResponseRow, insert_responses
 from storage.timestamps import to_db
@@ -323,6 +324,13 @@ def test_slow_answers_follow_through_response_url(cx, emulator, monkeypatch):
 
 def test_app_home_shows_the_last_30_days(cx, emulator):
     server = cx.server
+    db = open_db(server.settings.db_path)
+    detractors = [r[0] for r in db.execute("SELECT id FROM responses WHERE score <= 3 ORDER BY id")]
+    alerts = [
+        queue_alert(db, response_id, "C0ALERTS", datetime.now(UTC)) for response_id in detractors
+    ]
+    take_alert(db, alerts[0], ADMIN, datetime.now(UTC) + timedelta(minutes=30))
+    db.close()
     event = {"type": "app_home_opened", "user": NOBODY, "channel": "D0HOME", "tab": "home"}
     assert server.event(event, "EvHome1").status == 200
     publish = emulator.wait_for("views.publish")
@@ -332,3 +340,7 @@ def test_app_home_shows_the_last_30_days(cx, emulator):
     # seed: last 30 days NPS 0 against 100 before; impact signed as in /cx themes
     assert "NPS 0*  ▼ −100 vs the 30 days before" in view
     assert re.search(r"Response speed — 3 comments, NPS impact [+-]\d", view), view
+    assert (
+        "*Closing the loop*: 1 of 3 detractor alerts followed up (33.3%), median time to follow-up 30m"
+        in view
+    )
