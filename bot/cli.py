@@ -418,7 +418,7 @@ def surveys_list(
     if as_json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
-    render.print_surveys(out, rows)
+    render.print_surveys(out, rows, settings().tz, limit)
 
 
 @surveys_app.command("retry")

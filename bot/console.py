@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -10,9 +13,11 @@ from rich.text import Text
 from bot.formatting import (
     NO_DATA,
     buckets_text,
+    count_text,
     delta_text,
     headline,
     interval_text,
+    local_minute,
     percent_text,
     score_text,
     sparkline,
@@ -107,16 +112,29 @@ def operations_table(
     return Group(facts, buckets)
 
 
-def print_surveys(console, rows: list[dict]) -> None:
-    """The outbox as a table: id, state, type, recipient, ticket, attempts, reason."""
-    table = Table(title=f"{len(rows)} surveys (newest first)")
-    for column in ("id", "state", "type", "recipient", "ticket", "due", "sent", "tries", "reason"):
-        table.add_column(column)
+def print_surveys(console, rows: list[dict], tz: ZoneInfo, limit: int | None = None) -> None:
+    """The outbox as a table: id, state, type, recipient, ticket, attempts, reason.
+
+    Times are local minutes (``2026-11-23 18:24``): the stored ISO strings with
+    microseconds were cut to "2026-11-23T18:2…" in an 80-column terminal.
+    """
+    more = " (--limit for more)" if limit is not None and len(rows) >= limit else ""
+    table = Table(
+        title=f"{count_text(len(rows), 'survey')}, newest first{more} · times in {tz.key}",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in ("id", "state", "type", "sent or due"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("recipient", overflow="fold", min_width=14)
+    table.add_column("ticket", overflow="fold", min_width=12)
+    table.add_column("tries · reason", overflow="fold", min_width=10)
     for row in rows:
+        when = local_minute(row["sent_at"] or row["due_at"], tz)
         cells = (
-            row["id"], row["state"], row["survey_type"], row["recipient"],
-            f"{row['source']}:{row['ticket']}", row["due_at"] or NO_DATA, row["sent_at"] or NO_DATA,
-            row["attempts"], row["reason"] or "",
+            row["id"], row["state"], row["survey_type"], when, row["recipient"],
+            f"{row['source']}:{row['ticket']}", " · ".join(str(x) for x in (row["attempts"], row["reason"]) if x is not None and x != ""),
         )  # fmt: skip
         table.add_row(*(Text(str(cell)) for cell in cells))  # outside text, not rich markup
     console.print(table)

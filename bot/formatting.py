@@ -6,9 +6,11 @@ two different roundings of one score.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from storage.alerts import FollowUpStats
 from storage.formulas import ScoreSummary, round_half_up
-from storage.timestamps import format_duration
+from storage.timestamps import format_duration, parse_timestamp
 
 NO_DATA = "—"
 METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
@@ -72,6 +74,13 @@ def buckets_text(summary: ScoreSummary) -> str:
         share = f" ({round_half_up(100 * count / summary.n):.0f}%)" if summary.n else ""
         parts.append(f"{name.capitalize()} {count:,}{share}")
     return " · ".join(parts)
+
+
+def local_minute(timestamp: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC timestamp as ``2026-11-23 18:24`` in ``tz``; ``—`` when there is none."""
+    if not timestamp:
+        return NO_DATA
+    return f"{parse_timestamp(timestamp).astimezone(tz):%Y-%m-%d %H:%M}"
 
 
 def count_text(count: int, noun: str, plural: str | None = None) -> str:

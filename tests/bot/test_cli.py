@@ -8,11 +8,13 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from storage.db import open_db
 from storage.responses import insert_responses
+from storage.timestamps import parse_timestamp
 from tests.helpers import add_scores, answer
 
 CXBOT = Path(sys.executable).with_name("cxbot")
@@ -223,6 +225,14 @@ def test_surveys_list_and_retry(tmp_path):
     assert [(r["id"], r["reason"], r["ticket"]) for r in listed] == [
         (survey_id, "users_not_found", "F1")
     ]
+    table = run(
+        "surveys", "--state", "failed", "--db", str(path), cwd=tmp_path,
+        env={"CXBOT_TIMEZONE": "Asia/Tehran"},
+    ).stdout  # fmt: skip
+    due = open_db(path)["surveys"].get(survey_id)["due_at"]
+    local = parse_timestamp(due).astimezone(ZoneInfo("Asia/Tehran"))
+    assert "1 survey, newest first · times in Asia/Tehran" in table
+    assert f"{local:%Y-%m-%d %H:%M}" in table and "users_not_found" in table
     assert run("surveys", "--state", "bogus", "--db", str(path), cwd=tmp_path).returncode == 2
     assert run("surveys", "retry", str(survey_id), "--db", str(path), cwd=tmp_path).returncode == 0
     assert open_db(path)["surveys"].get(survey_id)["state"] == "scheduled"
