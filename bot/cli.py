@@ -198,7 +198,11 @@ def _show_metric(
             data = [{"key": r.key, **summary_dict(r.summary)} for r in rows]
             out.print_json(json.dumps(data, ensure_ascii=False))
         else:
-            out.print(render.breakdown_table(metric, by.value, rows))
+            out.print(
+                render.breakdown_table(
+                    metric, by.value, rows, f"{parsed.label} · {filters.describe()}"
+                )
+            )
         return
     if weeks is not None:
         points = weekly_series(handle, metric, weeks, config.tz, _now(), filters)

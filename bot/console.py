@@ -70,8 +70,9 @@ def report_panel(report: MetricReport) -> Panel:
     return Panel(Group(*lines), title=Text(title), expand=False)
 
 
-def breakdown_table(metric: str, by: str, rows: list[Breakdown]) -> Table:
-    table = Table(title=f"{metric.upper()} by {by}")
+def breakdown_table(metric: str, by: str, rows: list[Breakdown], scope: str = "") -> Table:
+    """One row per team/agent/channel; the title says the period and filters it covers."""
+    table = Table(title=f"{metric.upper()} by {by}" + (f" · {scope}" if scope else ""))
     table.add_column(by)
     table.add_column("score", justify="right")
     table.add_column("95% CI", justify="right")

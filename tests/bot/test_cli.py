@@ -334,3 +334,4 @@ def test_text_from_customers_is_printed_as_written_not_as_markup(tmp_path):
     )
     assert by_team.returncode == 0, by_team.stderr
     assert "[ops]" in by_team.stdout
+    assert "NPS by team · 30d · all teams" in by_team.stdout  # the title says what it covers
