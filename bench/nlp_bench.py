@@ -203,9 +203,9 @@ def cross_source(sources: dict[str, tuple[list[str], list[str]]], held_out: str)
 
     texts = [t for name, (ts, _) in sources.items() if name != held_out for t in ts]
     labels = [y for name, (_, ys) in sources.items() if name != held_out for y in ys]
-    predicted = build_pipeline("sentiment").fit(texts, labels).predict(sources[held_out][0])
-    truth = sources[held_out][1]
-    return sum(p == y for p, y in zip(predicted, truth, strict=True)) / len(truth)
+    held_texts, truth = sources[held_out]
+    predicted = build_pipeline("sentiment").fit(texts, labels).predict(held_texts)
+    return sentiment_scores(truth, list(predicted))["accuracy"]
 
 
 def bench_uci(data_dir: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -102,7 +103,7 @@ def _checked_team(handle: Database, filters: Filters) -> Filters:
     if filters.team is None:
         return filters
     try:
-        return Filters(**{**filters.as_dict(), "team": stored_team(handle, filters.team)})
+        return replace(filters, team=stored_team(handle, filters.team))
     except UnknownTeam as exc:
         teams = ", ".join(exc.teams) or "none yet"
         err.print(

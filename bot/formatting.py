@@ -102,10 +102,9 @@ def closing_the_loop_text(stats: FollowUpStats, metric: str | None = None) -> st
     """
     if not stats.detractors:
         return None
-    kind = f"{METRIC_NAMES[metric]} detractor" if metric else "detractor"
-    plural = "s" if stats.detractors != 1 else ""
+    kind = f"{METRIC_NAMES[metric]} detractor alert" if metric else "detractor alert"
     return (
-        f"{stats.followed_up:,} of {stats.detractors:,} {kind} alert{plural} followed up ({percent_text(stats.rate)}), "
+        f"{stats.followed_up:,} of {count_text(stats.detractors, kind)} followed up ({percent_text(stats.rate)}), "
         f"median time to follow-up {format_duration(stats.median_time_to_follow_up)}; {stats.resolved:,} resolved"
     )
 

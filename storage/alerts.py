@@ -205,7 +205,7 @@ class FollowUpStats:
     detractors: int  # detractor alerts raised
     followed_up: int  # ... that someone took or resolved
     median_time_to_follow_up: timedelta | None
-    resolved: int = 0
+    resolved: int  # ... that someone resolved
 
     @property
     def rate(self) -> float | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-SURVEY_TYPES = ("nps", "csat", "ces")
+from storage.migrations import SURVEY_TYPES
+
 # A skip scan: one index seek per distinct team instead of reading every row,
 # so listing teams costs milliseconds at millions of rows.
 _SKIP_SCAN = """

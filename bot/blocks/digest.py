@@ -94,8 +94,7 @@ def _headline(digest: Digest, labels: dict[str, str]) -> str:
     mover = next((m for m in digest.movers if _pulled_the_same_way(m, change)), None)
     if mover is None:
         return f"{lead}."
-    name = labels.get(mover.theme, mover.theme.replace("_", " ").capitalize())
-    return f"{lead}; the biggest mover was *{name}*."
+    return f"{lead}; the biggest mover was *{_theme_label(mover.theme, labels)}*."
 
 
 def _pulled_the_same_way(move: ThemeMove, change: float) -> bool:
@@ -116,8 +115,12 @@ def _pulled_the_same_way(move: ThemeMove, change: float) -> bool:
     return False
 
 
+def _theme_label(theme: str, labels: dict[str, str]) -> str:
+    return labels.get(theme, theme.replace("_", " ").capitalize())
+
+
 def _mover_line(move, labels: dict[str, str]) -> str:
-    name = labels.get(move.theme, move.theme.replace("_", " ").capitalize())
+    name = _theme_label(move.theme, labels)
     share = f"in {percent_text(move.share)} of comments ({delta_text('csat', move.share_change)})"
     feeling = NO_DATA if move.sentiment is None else f"{move.sentiment:+.2f}"
     change = (

@@ -15,7 +15,6 @@ from bot.formatting import METRIC_NAMES, closing_the_loop_text, headline
 from storage.alerts import follow_up_stats, open_follow_ups
 from storage.comments import latest_comments
 from storage.customers import at_risk_customers, customer_history
-from storage.filters import Filters
 from storage.metrics import breakdown, metric_report, response_rate, weekly_series
 from storage.operations import operations_report, satisfaction_by_resolution_time
 from storage.teams import UnknownTeam, stored_team
@@ -48,7 +47,7 @@ def with_resolved_filters(db: Database, command: CxCommand) -> CxCommand:
         changes["team"] = _known_team(db, command.filters.team, command.name)
     if not changes:
         return command
-    return replace(command, filters=Filters(**{**command.filters.as_dict(), **changes}))
+    return replace(command, filters=replace(command.filters, **changes))
 
 
 def digest_team(db: Database, team: str) -> str:

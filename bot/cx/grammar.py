@@ -132,7 +132,7 @@ def parse_command(text: str, tz: ZoneInfo, now: datetime) -> CxCommand:
     period_text: str | None = None
     for token in tokens[1:]:
         period_text = _apply(token, name, values, filters, period_text)
-    values["filters"] = Filters(**{k: v for k, v in filters.items()})
+    values["filters"] = Filters(**filters)
     values["period_text"] = period_text or "30d"
     try:
         values["period"] = parse_period(values["period_text"], tz, now)

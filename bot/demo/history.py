@@ -90,7 +90,7 @@ class CommentPicker:
         self, survey: str, score: int, prefer_theme: str | None = None, agent: str | None = None
     ) -> CorpusComment | None:
         """A fitting comment; one that names an agent only when it is this ticket's agent."""
-        lang = self.rng.choices([lang for lang, _ in LANGUAGE_MIX], [w for _, w in LANGUAGE_MIX])[0]
+        lang = _draw(self.rng, LANGUAGE_MIX)
         for delta in (0, 1, -1, 2, -2):
             for language in (lang, "en"):
                 options = [
@@ -251,5 +251,9 @@ def _follow_up(rng: random.Random, created: datetime, now: datetime) -> tuple:
     resolved = taken + timedelta(seconds=rng.lognormvariate(11.0, 0.8))  # median ≈ 17 h
     if rng.random() > 0.85 or resolved > now:
         return owner, taken, None, None
-    outcome = rng.choices([o for o, _ in OUTCOME_MIX], [w for _, w in OUTCOME_MIX])[0]
-    return owner, taken, resolved, outcome
+    return owner, taken, resolved, _draw(rng, OUTCOME_MIX)
+
+
+def _draw(rng: random.Random, mix) -> str:
+    """One value of ``((value, weight), …)``, drawn by weight."""
+    return rng.choices([value for value, _ in mix], [weight for _, weight in mix])[0]
