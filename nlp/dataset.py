@@ -70,8 +70,10 @@ class LabeledData:
             raise DatasetError("extra rows must carry the same label columns as the data")
         return LabeledData(
             texts=self.texts + extra.texts,
-            themes=None if self.themes is None else self.themes + extra.themes,
-            sentiments=None if self.sentiments is None else self.sentiments + extra.sentiments,
+            themes=None if self.themes is None else self.themes + (extra.themes or []),
+            sentiments=None
+            if self.sentiments is None
+            else self.sentiments + (extra.sentiments or []),
         )
 
 

@@ -158,12 +158,14 @@ def stable_skops_bytes(data: bytes) -> bytes:
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for key, value in node.items():
                 if key == "__id__" and isinstance(value, int):
                     out[key] = int(renumber(str(value)))
-                elif key == "file" and isinstance(value, str) and _ID_FILE_RE.match(value):
-                    stem, suffix = _ID_FILE_RE.match(value).groups()
+                elif (
+                    key == "file" and isinstance(value, str) and (match := _ID_FILE_RE.match(value))
+                ):
+                    stem, suffix = match.groups()
                     out[key] = renumber(stem) + suffix
                 else:
                     out[key] = walk(value)

@@ -86,7 +86,7 @@ def train_model(
             oof_themes[test] = theme_probs
         if sentiment_head is not None:
             oof_sentiment[test] = sentiment_pred
-    min_themes = int(bool(theme_labels) and all(data.themes))
+    min_themes = int(bool(theme_labels) and all(data.themes or []))
     thresholds = choose_thresholds(Y, oof_themes) if theme_labels else np.zeros(0)
     true_themes = [[theme_labels[j] for j in np.flatnonzero(row)] for row in Y]
     oof_theme_sets = (

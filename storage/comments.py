@@ -72,5 +72,9 @@ def latest_comments(
 
 
 def _comment(row: tuple) -> Comment:
-    *head, themes, customer = row
-    return Comment(*head, themes=tuple(themes.split(",")) if themes else (), customer=customer)
+    (response_id, survey_type, score, text, answered_at, ticket, agent, team, sentiment) = row[:9]
+    themes, customer = row[9:]
+    return Comment(
+        response_id, survey_type, score, text, answered_at, ticket, agent, team, sentiment,
+        themes=tuple(themes.split(",")) if themes else (), customer=customer,
+    )  # fmt: skip

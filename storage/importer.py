@@ -86,6 +86,7 @@ def _json_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     """Records of a JSON array (numbered from 1) or JSON Lines (by line)."""
     text = path.read_text(encoding="utf-8-sig")
     stripped = text.lstrip()
+    numbered: Iterator[tuple[int, object]]
     if stripped.startswith("["):
         try:
             items = json.loads(text)

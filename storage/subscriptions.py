@@ -90,10 +90,12 @@ def subscribe(
                 [weekday, at_time, timezone, existing[0]],
             )
             return existing[0]
-        return db.execute(
+        row_id = db.execute(
             "INSERT INTO digest_subscriptions (subscriber, channel, weekday, at_time, timezone, team, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [subscriber, channel, weekday, at_time, timezone, team, to_db(now)],
         ).lastrowid
+        assert row_id is not None  # an INSERT that did not raise always has a rowid
+        return row_id
 
 
 def unsubscribe(db: Database, subscriber: str, channel: str | None = None) -> int:

@@ -104,9 +104,11 @@ def _one(db: Database, sql: str, params: list) -> dict | None:
 def _insert(db: Database, table: str, values: dict[str, object]) -> int:
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    return db.execute(
+    row_id = db.execute(
         f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())
     ).lastrowid
+    assert row_id is not None  # an INSERT that did not raise always has a rowid
+    return row_id
 
 
 def _update(db: Database, table: str, row_id: int, values: dict[str, object]) -> None:
@@ -150,7 +152,9 @@ def _upsert_ticket(
     else:
         ticket_id = ticket["id"]
         _update(db, "tickets", ticket_id, values)
-    return _one(db, "SELECT * FROM tickets WHERE id = ?", [ticket_id])
+    stored = _one(db, "SELECT * FROM tickets WHERE id = ?", [ticket_id])
+    assert stored is not None  # written just above, in the same transaction
+    return stored
 
 
 def _closed(
@@ -158,10 +162,10 @@ def _closed(
 ) -> IntakeResult:
     if ticket is not None and ticket["status"] == "closed":
         survey = _survey_for_closure(db, ticket["id"], ticket["closure_count"])
-        reason = (
+        note = (
             f"ticket already closed (closure {ticket['closure_count']}); repeated webhook ignored"
         )
-        return IntakeResult(ticket["id"], survey["id"] if survey else None, "duplicate", reason)
+        return IntakeResult(ticket["id"], survey["id"] if survey else None, "duplicate", note)
     closures = (ticket["closure_count"] if ticket else 0) + 1
     closed_at = event.closed_at or to_db(now)
     ticket = _upsert_ticket(

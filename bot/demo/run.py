@@ -9,11 +9,13 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
+from sqlite_utils import Database
 
 from bot.classifier import label_pending
 from bot.cx.charts import trend_png
@@ -129,6 +131,12 @@ def run_demo(directory: Path, console: Console) -> DemoResult:
     return result
 
 
+def _posted_survey(db: Database, survey_id: int) -> dict | None:
+    """The survey's row once the outbox has posted it to Slack."""
+    row = db.table("surveys").get(survey_id)
+    return row if row["slack_ts"] else None
+
+
 def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoResult, say) -> None:
     picker = CommentPicker(random.Random(7))
     for i, (user, name, _, survey, score) in enumerate(CUSTOMERS):
@@ -141,13 +149,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
         say(
             f"Helpdesk: ticket {ticket} closed → signed webhook accepted (survey {survey_id}, {accepted['status']})"
         )
-        sent = wait_until(
-            lambda survey_id=survey_id: (
-                db["surveys"].get(survey_id)["slack_ts"] and db["surveys"].get(survey_id)
-            ),
-            20,
-            "the survey",
-        )
+        sent = wait_until(partial(_posted_survey, db, survey_id), 20, "the survey")
         say(f"Slack: {survey.upper()} survey sent to @{name} in their language")
         server.interact(
             score_click(

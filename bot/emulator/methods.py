@@ -372,12 +372,13 @@ def files_complete_upload_external(state: SlackState, args: Args) -> Result:
     ):
         raise SlackError("invalid_arguments")
     metas = [state.files.get(entry["id"]) for entry in entries]
-    if any(meta is None or meta["content"] is None for meta in metas):
+    found = [meta for meta in metas if meta is not None and meta["content"] is not None]
+    if len(found) != len(metas):
         raise SlackError("file_not_found")  # unknown id, or the upload step never arrived
     refs = [args["channel_id"]] if args.get("channel_id") else []
     refs += [c.strip() for c in str(args.get("channels") or "").split(",") if c.strip()]
     channels = [_channel(state, {"channel": ref}) for ref in refs]
-    for entry, meta in zip(entries, metas, strict=True):
+    for entry, meta in zip(entries, found, strict=True):
         meta.update(
             title=entry.get("title") or meta["name"],
             channels=channels,
@@ -385,7 +386,7 @@ def files_complete_upload_external(state: SlackState, args: Args) -> Result:
             initial_comment=args.get("initial_comment"),
             thread_ts=args.get("thread_ts"),
         )
-    public = [public_file(meta) for meta in metas]
+    public = [public_file(meta) for meta in found]
     for channel in channels:  # Slack announces a share as a message carrying the files
         message = {
             "type": "message",

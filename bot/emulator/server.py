@@ -121,6 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         fault = emulator.faults.take(method)
         if fault is not None:
+            assert fault.status is not None  # Fault.__post_init__ fills it from the mode
             status, payload, headers, delay = (
                 fault.status,
                 fault.body(),
@@ -142,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if delay and self.server.stopping.wait(delay):
             return  # shutting down: drop the request like a dead server would
-        self._send(int(status), payload, headers)
+        self._send(status, payload, headers)
 
     # ---- endpoints -------------------------------------------------------------
     def _api(self, method: str, query: str, body: bytes, received: float) -> None:

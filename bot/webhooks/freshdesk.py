@@ -20,7 +20,7 @@ from bot.webhooks.errors import WebhookAuthError, WebhookPayloadError
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import text_or_none, time_or_none
 from bot.webhooks.signatures import require_secret
-from storage.tickets import TicketEvent
+from storage.tickets import EventKind, TicketEvent
 
 DONE = {"resolved", "closed"}
 
@@ -65,7 +65,7 @@ def parse(body: bytes) -> TicketEvent:
     status = (text_or_none(ticket.get("ticket_status")) or "").lower()
     if not status:
         raise WebhookPayloadError("ticket_status: required")
-    kind = "closed" if status in DONE else "reopened"
+    kind: EventKind = "closed" if status in DONE else "reopened"
     return TicketEvent(
         source="freshdesk",
         kind=kind,

@@ -13,9 +13,9 @@ from bot.settings import Settings
 from bot.webhooks import fields
 from bot.webhooks.errors import WebhookPayloadError
 from bot.webhooks.signatures import check_equal, check_timestamp, require_secret, sign_generic
-from storage.tickets import TicketEvent
+from storage.tickets import EventKind, TicketEvent
 
-EVENTS = {"ticket.closed": "closed", "ticket.reopened": "reopened"}
+EVENTS: dict[str, EventKind] = {"ticket.closed": "closed", "ticket.reopened": "reopened"}
 SURVEYS = ("nps", "csat", "ces")
 TIMESTAMP_HEADER = "X-Cxbot-Request-Timestamp"
 SIGNATURE_HEADER = "X-Cxbot-Signature"

@@ -17,10 +17,13 @@ from bot.webhooks.errors import Ignored, WebhookPayloadError
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import dig, text_or_none, time_or_none
 from bot.webhooks.signatures import check_equal, hmac_hex, require_secret
-from storage.tickets import TicketEvent
+from storage.tickets import EventKind, TicketEvent
 
 SIGNATURE = "X-Hub-Signature"
-TOPICS = {"conversation.admin.closed": "closed", "conversation.admin.opened": "reopened"}
+TOPICS: dict[str, EventKind] = {
+    "conversation.admin.closed": "closed",
+    "conversation.admin.opened": "reopened",
+}
 
 
 def verify(headers: Mapping[str, str], body: bytes, settings: Settings) -> None:

@@ -16,7 +16,7 @@ from bot.webhooks.errors import Ignored, WebhookPayloadError
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import dig, text_or_none, time_or_none
 from bot.webhooks.signatures import check_equal, hmac_hex, require_secret
-from storage.tickets import TicketEvent
+from storage.tickets import EventKind, TicketEvent
 
 SIGNATURE = "X-Hub-Signature"
 
@@ -45,7 +45,7 @@ def parse(body: bytes) -> TicketEvent:
         raise WebhookPayloadError("issue.key: required")
     before, after = _status_change(data)
     done = dig(issue, "fields", "status", "statusCategory", "key") == "done"
-    kind = "closed" if done else "reopened"
+    kind: EventKind = "closed" if done else "reopened"
     if not done and not before:
         raise Ignored(f"status change to {after!r} is not a closure or reopen")
     info = issue.get("fields") or {}

@@ -22,7 +22,7 @@ from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import dig, text_or_none, time_or_none
 from bot.webhooks.signatures import MAX_SKEW_SECONDS, check_equal, hmac_base64, require_secret
-from storage.tickets import TicketEvent
+from storage.tickets import EventKind, TicketEvent
 
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
@@ -53,7 +53,7 @@ def verify(headers: Mapping[str, str], body: bytes, settings: Settings) -> None:
     )
 
 
-def _kind(previous: str | None, current: str | None) -> str:
+def _kind(previous: str | None, current: str | None) -> EventKind:
     previous, current = (previous or "").lower(), (current or "").lower()
     if current in DONE and previous not in DONE:
         return "closed"
@@ -74,12 +74,14 @@ def _event_subscription(data: dict) -> TicketEvent:
 def _trigger(data: dict) -> TicketEvent:
     ticket = fields.mapping(data, "ticket")
     status = (text_or_none(ticket.get("status")) or "").lower()
-    kind = "closed" if status in DONE else "reopened"
+    kind: EventKind = "closed" if status in DONE else "reopened"
     email = text_or_none(dig(ticket, "requester", "email"))
     return _event(kind, ticket.get("id"), email, ticket, data)
 
 
-def _event(kind: str, ticket_id: object, email: str | None, ticket: dict, raw: dict) -> TicketEvent:
+def _event(
+    kind: EventKind, ticket_id: object, email: str | None, ticket: dict, raw: dict
+) -> TicketEvent:
     external_id = text_or_none(ticket_id)
     if external_id is None:
         raise WebhookPayloadError("ticket.id: required")
