@@ -48,8 +48,8 @@ def ensure_rows(path: Path, rows: int) -> int:
 def start(db: Path, api: str) -> ServeProcess:
     return ServeProcess({
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api, "CXBOT_DB": str(db),
-        "CXBOT_ADMINS": "U0BENCH01", "CXBOT_BENCH_FLOOR": "1",
-    }).start().wait_warm()  # fmt: skip
+        "CXBOT_ADMINS": "U0BENCH01",
+    }, bench_floor=True).start().wait_warm()  # fmt: skip
 
 
 def timed(url: str, body: bytes, requests: int, sign: bool) -> list[float]:

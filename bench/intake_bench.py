@@ -27,8 +27,8 @@ SECRET = "bench-secret"
 def start_server(db: Path) -> ServeProcess:
     return ServeProcess({
         "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench", "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
-        "CXBOT_WEBHOOK_SECRET": SECRET, "CXBOT_DB": str(db), "CXBOT_SURVEY_DELAY": "1h", "CXBOT_BENCH_FLOOR": "1",
-    }).start().wait_warm()  # fmt: skip
+        "CXBOT_WEBHOOK_SECRET": SECRET, "CXBOT_DB": str(db), "CXBOT_SURVEY_DELAY": "1h",
+    }, bench_floor=True).start().wait_warm()  # fmt: skip
 
 
 def webhook(i: int) -> tuple[bytes, dict[str, str]]:

@@ -376,6 +376,12 @@ def serve(
         typer.Option("--socket", help="Receive Slack events over Socket Mode (SLACK_APP_TOKEN)."),
     ] = False,
     poll_interval: Annotated[float, typer.Option(help="Seconds between outbox passes.")] = 1.0,
+    bench_floor: Annotated[
+        bool,
+        typer.Option(
+            "--bench-floor", hidden=True, help="Add POST /bench/noop, the benchmarks' baseline."
+        ),
+    ] = False,
 ) -> None:
     """Run the bot: Slack events, helpdesk webhooks, /healthz and the survey outbox (uvicorn)."""
     import uvicorn
@@ -394,10 +400,10 @@ def serve(
         raise fail(f"{', '.join(missing)} must be set to serve (see .env.example)")
     from bot.observability import configure_logging
 
-    secrets = [v.get_secret_value() for v in (config.slack_bot_token, config.slack_signing_secret, config.slack_app_token, config.webhook_secret,
-               config.zendesk_secret, config.freshdesk_secret, config.jira_secret, config.intercom_secret) if v]  # fmt: skip
-    configure_logging(secrets)
-    server = create_server(config, worker_interval=poll_interval, socket_mode=socket)
+    configure_logging(config.secret_values())  # every SecretStr setting, so a new token is covered
+    server = create_server(
+        config, worker_interval=poll_interval, socket_mode=socket, bench_floor=bench_floor
+    )
     uvicorn.run(server, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -509,9 +515,12 @@ def digest_send(
     if not config.slack_bot_token:
         raise fail("SLACK_BOT_TOKEN must be set to send digests")
     handle = database(db)
-    chosen = [get_subscription(handle, subscription)] if subscription else subscriptions(handle)
-    if subscription and chosen[0] is None:
-        raise fail(f"no active subscription {subscription}", code=1)
+    chosen = subscriptions(handle)
+    if subscription:
+        one = get_subscription(handle, subscription)
+        if one is None:
+            raise fail(f"no active subscription {subscription}", code=1)
+        chosen = [one]
     client, now = delivery_client(config), _now()
     for item in chosen:
         deliver_digest(client, handle, item, theme_labels(config), now)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from bot.cli_output import err, fail, out
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 nlp_app = typer.Typer(
     no_args_is_help=True, help="Comment intelligence: themes, sentiment and language."
@@ -53,11 +56,25 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     )
 
 
-def _model(directory: Path | None):
-    from nlp.classify import load_default_model
+def _settings() -> Settings:
+    """The bot's settings (``CXBOT_MODEL_DIR``, ``CXBOT_THEMES``…), or a one-line error (exit 2)."""
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def _model(directory: Path | None, settings: Settings):
+    """The model in ``directory``, else the one the bot uses (see ``nlp.classify``)."""
+    from nlp.classify import load_default_model, model_cache
     from nlp.model_io import load_model
 
-    return load_model(directory) if directory else load_default_model()
+    if directory is None:
+        return load_default_model(settings.model_dir)
+    model_cache(settings.model_dir)  # VADER's lexicon goes in the cache folder, not nltk's default
+    return load_model(directory)
 
 
 @nlp_app.command("classify")
@@ -68,9 +85,12 @@ def classify(
 ) -> None:
     """Themes (with confidence), sentiment and language of one comment."""
     from nlp.classify import classify_texts
+    from nlp.taxonomy import load_taxonomy
 
+    settings = _settings()
     try:
-        result = classify_texts([text], _model(model))[0]
+        taxonomy = load_taxonomy(settings.themes_path)
+        result = classify_texts([text], _model(model, settings), taxonomy)[0]
     except _expected_errors() as exc:
         raise fail(str(exc)) from None
     if as_json:
@@ -136,8 +156,10 @@ def train(
 
     if data_only and data is None:
         raise fail("--data-only needs --data")
+    settings = _settings()
     try:
-        target = out_dir or active_model_dir()
+        active = active_model_dir(settings.model_dir)  # also puts VADER's lexicon in the cache
+        target = out_dir or active
         given = (
             read_labeled_csv(
                 data, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
@@ -145,7 +167,7 @@ def train(
             if data is not None
             else None
         )
-        base, extra = (given, None) if data_only else (load_corpus(), given)
+        base, extra = (given, None) if data_only and given is not None else (load_corpus(), given)
         if include_corrections:
             corrected = _stored_corrections(db)
             extra = corrected if extra is None else extra.plus(corrected)
@@ -228,7 +250,8 @@ def reclassify(
     from storage.classifications import comments_in_period
 
     settings, window, handle = _stored_comments(period, db)
-    model, taxonomy = load_default_model(), load_taxonomy(settings.themes_path)
+    model = load_default_model(settings.model_dir)
+    taxonomy = load_taxonomy(settings.themes_path)
     done, last = 0, 0
     while batch := comments_in_period(handle, window, after_id=last, limit=1000):
         done += label_comments(handle, batch, model, taxonomy)
@@ -329,7 +352,7 @@ def evaluate(
         labeled = read_labeled_csv(
             file, text_col=text_col, themes_col=themes_col, sentiment_col=sentiment_col
         )
-        report = evaluate_model(_model(model), labeled)
+        report = evaluate_model(_model(model, _settings()), labeled)
     except _expected_errors() as exc:
         raise fail(str(exc)) from None
     if as_json:

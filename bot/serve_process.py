@@ -7,7 +7,6 @@ server (uvicorn, its own process, killable) rather than an in-process stand-in.
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import TypeVar
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.settings import child_environment
 from bot.webhooks.signatures import sign_generic
 
 T = TypeVar("T")
@@ -49,17 +49,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def clean_env(overrides: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment without proxies (slack_sdk ignores NO_PROXY) or stray cxbot settings."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if "proxy" not in k.lower() and not k.startswith(("CXBOT_", "SLACK_"))
-    }
-    env.update(overrides)
-    return env
 
 
 def post(
@@ -100,12 +89,12 @@ def slack_headers(
 ) -> dict[str, str]:
     """Headers of a request signed with the app's signing secret, as Slack signs it."""
     stamp = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None  # None only without a timestamp or body, both given here
     return {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(
-            timestamp=stamp, body=body
-        ),
+        "X-Slack-Signature": signature,
     }
 
 
@@ -117,10 +106,11 @@ class ServeProcess:
         cwd: str | None = None,
         *,
         socket_mode: bool = False,
+        bench_floor: bool = False,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = clean_env(settings_env)
+        self.env = child_environment(settings_env)
         self.command = [
             sys.executable,
             "-m",
@@ -133,6 +123,7 @@ class ServeProcess:
             "--poll-interval",
             str(poll_interval),
             *(["--socket"] if socket_mode else []),
+            *(["--bench-floor"] if bench_floor else []),
         ]
         self.cwd = cwd
         self.process: subprocess.Popen | None = None

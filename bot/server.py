@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -63,8 +62,13 @@ def queue_status(db, now: datetime) -> dict[str, object]:
 
 
 def create_server(
-    settings: Settings, *, worker_interval: float = 1.0, socket_mode: bool = False
+    settings: Settings,
+    *,
+    worker_interval: float = 1.0,
+    socket_mode: bool = False,
+    bench_floor: bool = False,
 ) -> Starlette:
+    """The whole service; ``bench_floor`` adds ``/bench/noop``, the benchmarks' no-work baseline."""
     store = Store(settings.db_path)
     bolt = create_app(settings, store)
     writer = IntakeWriter(store.connect, rules_from(settings))
@@ -98,12 +102,15 @@ def create_server(
             store.connect, delivery_client(settings), policy, worker_interval
         ).start()
         classifier = workers["classifier"] = ClassifierWorker(
-            store.connect, settings.themes_path, worker_interval
-        ).start()
+            store.connect, settings.themes_path, worker_interval, model_dir=settings.model_dir
+        )
+        classifier.start()
         socket = None
         if socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+            if settings.slack_app_token is None:
+                raise RuntimeError("SLACK_APP_TOKEN must be set for Socket Mode")
             socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await socket.connect_async()
         try:
@@ -120,7 +127,7 @@ def create_server(
         Route("/webhooks/{source}", make_endpoint(settings, writer), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
-    if os.environ.get("CXBOT_BENCH_FLOOR") == "1":
+    if bench_floor:
         routes.append(Route("/bench/noop", noop, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])
 

@@ -3,13 +3,19 @@
 Environment variables win over ``.env``.  Every value is validated at start-up
 so that a typo such as ``CXBOT_SURVEY_DELAY=10 minutes`` stops the bot with a
 message naming the setting, instead of surveying customers at the wrong time.
+
+This is the only module that reads the environment: everything else gets its
+values from a ``Settings`` (``nlp`` as plain arguments), so a value set only in
+``.env`` reaches every part of the bot alike.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
@@ -37,6 +43,26 @@ def _csv_list(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+def _default_model_dir() -> Path:
+    """``$XDG_CACHE_HOME/cxbot``, or ``~/.cache/cxbot`` when that variable is unset."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cxbot"
+
+
+def _model_dir(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _default_model_dir()  # an empty CXBOT_MODEL_DIR= in .env means "the default"
+    return Path(str(value)).expanduser()
+
+
+def _holds_secret(annotation: object) -> bool:
+    """``SecretStr`` or ``SecretStr | None``: a value that must never be shown."""
+    return any(
+        isinstance(kind, type) and issubclass(kind, SecretStr)
+        for kind in (annotation, *get_args(annotation))
+    )
 
 
 class Settings(BaseSettings):
@@ -68,10 +94,28 @@ class Settings(BaseSettings):
     retention: Duration | None = Field(None, validation_alias="CXBOT_RETENTION")
     ticket_url: str | None = Field(None, validation_alias="CXBOT_TICKET_URL")
     themes_path: str | None = Field(None, validation_alias="CXBOT_THEMES")
+    model_dir: Annotated[Path, BeforeValidator(_model_dir)] = Field(
+        default_factory=_default_model_dir, validation_alias="CXBOT_MODEL_DIR"
+    )
     zendesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_ZENDESK_SECRET")
     freshdesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_FRESHDESK_SECRET")
     jira_secret: SecretStr | None = Field(None, validation_alias="CXBOT_JIRA_SECRET")
     intercom_secret: SecretStr | None = Field(None, validation_alias="CXBOT_INTERCOM_SECRET")
+
+    @classmethod
+    def secret_fields(cls) -> list[str]:
+        """Every field typed ``SecretStr``: the values logs must never show in clear."""
+        return [name for name, field in cls.model_fields.items() if _holds_secret(field.annotation)]
+
+    @classmethod
+    def secret_names(cls) -> set[str]:
+        """The setting names (``SLACK_BOT_TOKEN``…) of the secret fields."""
+        return {str(cls.model_fields[name].validation_alias) for name in cls.secret_fields()}
+
+    def secret_values(self) -> list[str]:
+        """The secrets that are set, for the log scrubber."""
+        values = [getattr(self, name) for name in self.secret_fields()]
+        return [value.get_secret_value() for value in values if value and value.get_secret_value()]
 
     def source_secret(self, source: str) -> str | None:
         """A helpdesk's own signing secret, falling back to CXBOT_WEBHOOK_SECRET."""
@@ -132,18 +176,33 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings, turning pydantic's report into one clear message."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
+        hidden = Settings.secret_names()
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
             given = error.get("input")
-            shown = (
-                "" if name.startswith("SLACK_") or name.endswith("_SECRET") else f" (got {given!r})"
-            )
-            problems.append(f"{name}: {message}{shown}")
+            secret = name in hidden or name.startswith("SLACK_") or name.endswith("_SECRET")
+            problems.append(f"{name}: {message}{'' if secret else f' (got {given!r})'}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+def child_environment(settings_env: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a ``cxbot serve`` child process: exactly ``settings_env`` as its settings.
+
+    This process's variables are kept (PATH, BLAS threads…) except proxies
+    (slack_sdk ignores NO_PROXY, and children only talk to 127.0.0.1) and any
+    stray ``CXBOT_``/``SLACK_`` setting that would leak into the child.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if "proxy" not in name.lower() and not name.startswith(("CXBOT_", "SLACK_"))
+    }
+    env.update(settings_env)
+    return env

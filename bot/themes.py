@@ -1,4 +1,9 @@
-"""Theme ids → human labels, from the taxonomy in use (default or CXBOT_THEMES)."""
+"""Theme ids → human labels, from the taxonomy in use (default or CXBOT_THEMES).
+
+Every surface (alerts, ``/cx themes``, ``/cx comments``, the App Home, digests)
+takes its labels from ``theme_labels(settings)``, so a taxonomy named only in
+``.env`` shows the same labels everywhere.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,8 @@ def _labels(path: str | None) -> dict[str, str]:
 
 
 def theme_labels(settings: Settings) -> dict[str, str]:
+    """Theme id → label of the taxonomy ``CXBOT_THEMES`` names (or the shipped one)."""
     return dict(_labels(settings.themes_path))
-
-
-def default_labels() -> dict[str, str]:
-    """Labels of the taxonomy named by CXBOT_THEMES (or the shipped one), for renderers."""
-    import os
-
-    return dict(_labels(os.environ.get("CXBOT_THEMES") or None))
 
 
 def resolve_theme(value: str, labels: dict[str, str]) -> str:

@@ -1,9 +1,10 @@
 """Where cxbot keeps files it builds at run time (models, nltk data).
 
-``CXBOT_MODEL_DIR`` wins; otherwise ``$XDG_CACHE_HOME/cxbot`` or
-``~/.cache/cxbot``. If that cannot be written (read-only home in a container)
-a per-user folder under the system temp dir is used instead, so classifying
-never fails just because a cache is unavailable.
+The caller names the folder it prefers (the bot passes its ``CXBOT_MODEL_DIR``
+setting; ``nlp`` reads no environment); without one it is ``~/.cache/cxbot``.
+If that cannot be written (read-only home in a container) a per-user folder
+under the system temp dir is used instead, so classifying never fails just
+because a cache is unavailable.
 """
 
 from __future__ import annotations
@@ -13,15 +14,12 @@ import tempfile
 from pathlib import Path
 
 
-def cache_dir() -> Path:
-    """The writable cache folder, created if needed."""
-    configured = os.environ.get("CXBOT_MODEL_DIR")
-    if configured:
-        candidates = [Path(configured).expanduser()]
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        candidates = [Path(base) / "cxbot"]
-    candidates.append(Path(tempfile.gettempdir()) / f"cxbot-{os.getuid()}")
+def cache_dir(preferred: Path | None = None) -> Path:
+    """The writable cache folder, created if needed: ``preferred`` when it can be written."""
+    candidates = [
+        Path(preferred).expanduser() if preferred else Path.home() / ".cache" / "cxbot",
+        Path(tempfile.gettempdir()) / f"cxbot-{os.getuid()}",
+    ]
     for candidate in candidates:
         try:
             candidate.mkdir(parents=True, exist_ok=True)

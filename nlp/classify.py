@@ -9,14 +9,15 @@ Which model: ``load_default_model()`` takes, in order, the first that loads —
 3. ``<cache>/default-model/`` — the default rebuilt from the shipped corpus
    (done automatically, about 33 s on two cores, when the shipped model was built
    with another scikit-learn minor version).
-``<cache>`` is ``$CXBOT_MODEL_DIR`` or ``~/.cache/cxbot`` (see ``nlp.cache``).
+``<cache>`` is the folder the caller passes (the bot: its ``CXBOT_MODEL_DIR``
+setting), else ``~/.cache/cxbot`` (see ``nlp.cache``); the taxonomy likewise
+is an argument, the shipped one when none is given.
 A model that fails its checks is skipped with a warning, never loaded.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -28,8 +29,9 @@ import numpy as np
 from nlp.cache import cache_dir
 from nlp.model import Model
 from nlp.model_io import ModelLoadError, load_model, save_model
-from nlp.taxonomy import ENV_VAR, Taxonomy, load_taxonomy, seed_matcher
+from nlp.taxonomy import Taxonomy, load_taxonomy, seed_matcher
 from nlp.text import UNDETERMINED, detect_language, normalise
+from nlp.vader import ensure_nltk_data
 
 log = logging.getLogger(__name__)
 
@@ -77,21 +79,32 @@ def shipped_model_dir() -> Path:
     return Path(str(resources.files("nlp") / "data" / "model"))
 
 
-def active_model_dir() -> Path:
-    """Where ``cxbot nlp train`` puts the model the bot uses."""
-    return cache_dir() / ACTIVE_MODEL
+def model_cache(preferred: Path | None = None) -> Path:
+    """The writable cache folder (``preferred`` if possible), with nltk's VADER data inside it.
+
+    Every model computes VADER features, so the lexicon goes where the models
+    go rather than wherever nltk would look first.
+    """
+    folder = cache_dir(preferred)
+    ensure_nltk_data(folder / "nltk_data")
+    return folder
 
 
-@lru_cache(maxsize=1)
-def load_default_model() -> Model:
-    """The model the bot uses (see module docstring); loaded once per process."""
-    for directory in (active_model_dir(), shipped_model_dir()):
+def active_model_dir(cache: Path | None = None) -> Path:
+    """Where ``cxbot nlp train`` puts the model the bot uses, in the ``cache`` folder."""
+    return model_cache(cache) / ACTIVE_MODEL
+
+
+@lru_cache(maxsize=2)
+def load_default_model(cache: Path | None = None) -> Model:
+    """The model the bot uses (see module docstring); loaded once per process and cache folder."""
+    for directory in (active_model_dir(cache), shipped_model_dir()):
         if (directory / "model.json").exists():
             try:
                 return load_model(directory)
             except ModelLoadError as exc:
                 log.warning("skipping model: %s", exc)
-    return rebuild_default_model(cache_dir() / REBUILT_DEFAULT)
+    return rebuild_default_model(model_cache(cache) / REBUILT_DEFAULT)
 
 
 def rebuild_default_model(directory: Path) -> Model:
@@ -115,8 +128,8 @@ def _taxonomy(path: str | None) -> Taxonomy:
 
 
 def default_taxonomy() -> Taxonomy:
-    """The taxonomy named by ``$CXBOT_THEMES`` (or the shipped one), cached per path."""
-    return _taxonomy(os.environ.get(ENV_VAR) or None)
+    """The shipped taxonomy, for callers that pass none (the bot passes its own)."""
+    return _taxonomy(None)
 
 
 def classify_texts(

@@ -1,7 +1,8 @@
 """The theme taxonomy: ids, descriptions and seed terms, from one JSON file.
 
-The default lives in ``nlp/data/themes.json``. A team points ``CXBOT_THEMES``
-(or the ``path`` argument) at its own file of the same shape::
+The default lives in ``nlp/data/themes.json``. A team's own file of the same
+shape is passed as the ``path`` argument (the bot passes its ``CXBOT_THEMES``
+setting; ``nlp`` reads no environment)::
 
     {
       "extends": true,
@@ -24,7 +25,6 @@ their seed terms (``SeedMatcher``), with a modest confidence.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +33,6 @@ from pathlib import Path
 
 from nlp.text import normalise
 
-ENV_VAR = "CXBOT_THEMES"
 SEED_CONFIDENCE = 0.5
 SEED_CONFIDENCE_MULTI = 0.6
 _THEME_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -74,9 +73,9 @@ def default_path() -> Path:
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """The default taxonomy, replaced or extended by ``path`` (default: ``$CXBOT_THEMES``)."""
+    """The default taxonomy, replaced or extended by the team file at ``path`` (if any)."""
     default = _parse(_read_json(default_path()), str(default_path()))
-    team_path = path if path is not None else os.environ.get(ENV_VAR) or None
+    team_path = path or None
     if team_path is None:
         return default
     data = _read_json(Path(team_path))

@@ -25,6 +25,7 @@ from nlp.text import detect_language
 LEXICON_MEMBER = "vader_lexicon/vader_lexicon.txt"
 VADER_LANGUAGES = frozenset({"en"})
 N_FEATURES = 4
+_registered: list[Path] = []  # data folders ensure_nltk_data has set up in this process
 
 
 def lexicon_source() -> Path:
@@ -45,20 +46,30 @@ def lexicon_zip_bytes(source: Path) -> bytes:
 
 
 def ensure_nltk_data(root: Path | None = None) -> Path:
-    """Create ``<root>/sentiment/vader_lexicon.zip`` if missing and register ``root`` with nltk."""
+    """Create ``<root>/sentiment/vader_lexicon.zip`` if missing and register ``root`` with nltk.
+
+    ``root`` defaults to ``nltk_data`` in the default cache folder; the bot
+    passes one inside its ``CXBOT_MODEL_DIR`` (``nlp.classify.model_cache``).
+    """
     root = root or cache_dir() / "nltk_data"
     target = root / "sentiment" / "vader_lexicon.zip"
     if not target.exists():
         write_atomically(target, lexicon_zip_bytes(lexicon_source()))
     if str(root) not in nltk.data.path:
         nltk.data.path.insert(0, str(root))
+    if root not in _registered:
+        _registered.append(root)
     return root
 
 
 @lru_cache(maxsize=1)
 def analyzer():  # -> SentimentIntensityAnalyzer, imported lazily with the data path set
-    """The shared nltk VADER analyser (the lexicon is parsed once per process)."""
-    ensure_nltk_data()
+    """The shared nltk VADER analyser (the lexicon is parsed once per process).
+
+    Uses the data folder a caller already set up, else the default one.
+    """
+    if not _registered:
+        ensure_nltk_data()
     from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()

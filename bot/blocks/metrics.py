@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.blocks.limits import clip, context, fit, quoted, section
 from bot.formatting import (
     METRIC_NAMES,
@@ -41,11 +43,9 @@ HELP = """*cxbot* — customer-experience numbers from your surveys.
 *Examples:* `/cx nps 30d team=billing` · `/cx themes last-month` · `/cx comments sentiment=negative limit=5`"""
 
 
-def theme_name(theme: str) -> str:
+def theme_name(theme: str, labels: Mapping[str, str]) -> str:
     """The taxonomy's label (``Billing and pricing``), or the id made readable."""
-    from bot.themes import default_labels
-
-    return default_labels().get(theme) or theme.replace("_", " ").capitalize()
+    return labels.get(theme) or theme.replace("_", " ").capitalize()
 
 
 def help_blocks() -> list[dict]:
@@ -116,7 +116,9 @@ def trend_blocks(
     return blocks
 
 
-def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) -> list[dict]:
+def themes_blocks(
+    stats: list[ThemeStat], period_label: str, filters_text: str, labels: Mapping[str, str]
+) -> list[dict]:
     if not stats:
         return [section(f"No classified comments in {period_label}."), context(filters_text)]
     metric = METRIC_NAMES[stats[0].impact_metric]
@@ -126,13 +128,13 @@ def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) 
         change = delta_text("csat", stat.share_change).replace(" pts", " pts share")
         impact = impact_text(stat.impact)
         lines.append(
-            f"*{theme_name(stat.theme)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}"
+            f"*{theme_name(stat.theme, labels)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}"
         )
     pulling = [s for s in stats if s.impact is not None and s.impact > 0]
     pulling.sort(key=lambda s: -(s.impact or 0))
     blocks = [section(f"*Themes in {period_label}*"), *[section(line) for line in lines]]
     if pulling:
-        top = ", ".join(f"{theme_name(s.theme)} ({s.impact:+g})" for s in pulling[:3])
+        top = ", ".join(f"{theme_name(s.theme, labels)} ({s.impact:+g})" for s in pulling[:3])
         blocks.insert(
             1,
             section(
@@ -143,20 +145,24 @@ def themes_blocks(stats: list[ThemeStat], period_label: str, filters_text: str) 
     return fit(blocks, noun="more themes")
 
 
-def _comment_block(comment: Comment, show_agent: bool) -> dict:
-    themes = ", ".join(theme_name(t) for t in comment.themes) or "unthemed"
+def _comment_block(comment: Comment, show_agent: bool, labels: Mapping[str, str]) -> dict:
+    themes = ", ".join(theme_name(t, labels) for t in comment.themes) or "unthemed"
     who = f" · agent {escape_mrkdwn(comment.agent)}" if show_agent and comment.agent else ""
     meta = f"{METRIC_NAMES[comment.survey_type]} {comment.score} · {SENTIMENT_ICON[comment.sentiment]} {comment.sentiment or 'unclassified'} · {themes} · ticket {comment.ticket or NO_DATA}{who} · {comment.answered_at[:10]}"
     return section(clip(f"{quoted(comment.text)}\n{meta}"))
 
 
 def comments_blocks(
-    comments: list[Comment], total: int, filters_text: str, show_agent: bool = True
+    comments: list[Comment],
+    total: int,
+    filters_text: str,
+    labels: Mapping[str, str],
+    show_agent: bool = True,
 ) -> list[dict]:
     if not comments:
         return [section("No comments match."), context(filters_text)]
     blocks = [section(f"*Latest comments* ({len(comments)} of {total:,})")]
-    blocks += [_comment_block(c, show_agent) for c in comments]
+    blocks += [_comment_block(c, show_agent, labels) for c in comments]
     blocks.append(context(filters_text))
     return fit(
         blocks,

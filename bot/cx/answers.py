@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -79,8 +80,10 @@ def answer(
     now: datetime,
     viewer: Viewer,
     emails: tuple[str, ...] = (),
+    *,
+    labels: Mapping[str, str],
 ) -> Reply:
-    """Blocks and fallback text for any subcommand but ``help``."""
+    """Blocks and fallback text for any subcommand but ``help``; ``labels`` name the themes."""
     name = command.name
     if name in ("nps", "csat", "ces"):
         report = metric_report(db, name, command.period, command.filters)
@@ -101,7 +104,7 @@ def answer(
     if name == "themes":
         stats = theme_report(db, command.period, command.filters)
         return Reply(
-            render.themes_blocks(stats, command.period_text, command.filters.describe()),
+            render.themes_blocks(stats, command.period_text, command.filters.describe(), labels),
             f"Themes, {command.period_text}",
         )
     if name == "comments":
@@ -112,7 +115,7 @@ def answer(
         )  # fmt: skip
         show_agent = viewer.is_admin or command.filters.agent in viewer.agent_names
         return Reply(
-            render.comments_blocks(comments, total, _scope(command), show_agent),
+            render.comments_blocks(comments, total, _scope(command), labels, show_agent),
             f"{total} comments",
         )
     if name in ("agents", "teams"):

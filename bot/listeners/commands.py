@@ -184,7 +184,9 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             await ack(response_type="ephemeral", text=reason, blocks=denied_blocks(reason))
             return
         emails = await _customer_emails(client, parsed) if parsed.name == "customer" else ()
-        work = asyncio.ensure_future(store.run(answer, parsed, settings.tz, now, viewer, emails))
+        work = asyncio.ensure_future(
+            store.run(answer, parsed, settings.tz, now, viewer, emails, labels=labels)
+        )
         done, _ = await asyncio.wait({work}, timeout=FAST_ENOUGH)
         if work in done:
             reply: Reply = work.result()

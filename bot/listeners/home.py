@@ -20,6 +20,7 @@ from bot.formatting import (
 )
 from bot.settings import Settings
 from bot.store import Store
+from bot.themes import theme_labels
 from storage.alerts import follow_up_stats
 from storage.metrics import metric_report, weekly_series
 from storage.periods import parse_period
@@ -42,10 +43,10 @@ def home_view(db: Database, settings: Settings, now: datetime) -> dict:
     loop = closing_the_loop_text(follow_up_stats(db, period))
     if loop:
         blocks.append(section(f"*Closing the loop*: {loop}"))
-    stats = theme_report(db, period)[:5]
+    stats, labels = theme_report(db, period)[:5], theme_labels(settings)
     if stats:
         lines = [
-            f"• {theme_name(s.theme)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {impact_text(s.impact)}"
+            f"• {theme_name(s.theme, labels)} — {s.count:,} comments, {METRIC_NAMES[s.impact_metric]} impact {impact_text(s.impact)}"
             for s in stats
         ]
         blocks.append(section("*Top themes*\n" + "\n".join(lines)))
