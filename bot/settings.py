@@ -181,7 +181,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        hidden = Settings.secret_names()
+        hidden = Settings.secret_names() | set(Settings.secret_fields())
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import Field, SecretStr
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.observability import JsonFormatter, SecretScrubber
+from bot.settings import Settings, SettingsError, child_environment, load_settings
+from bot.themes import theme_labels
 
 ALL_NAMES = [
     "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "CXBOT_DB",
@@ -14,12 +20,13 @@ ALL_NAMES = [
     "CXBOT_DEFAULT_SURVEY", "CXBOT_REMINDER_AFTER", "CXBOT_SURVEY_EXPIRES", "CXBOT_ALERT_CHANNEL",
     "CXBOT_ADMINS", "CXBOT_TIMEZONE", "CXBOT_ZENDESK_SECRET", "CXBOT_FRESHDESK_SECRET",
     "CXBOT_JIRA_SECRET", "CXBOT_INTERCOM_SECRET", "CXBOT_TICKET_URL", "CXBOT_THEMES", "CXBOT_RETENTION",
+    "CXBOT_MODEL_DIR",
 ]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in ALL_NAMES:
+    for name in (*ALL_NAMES, "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -99,3 +106,94 @@ def test_every_setting_is_documented_in_env_example():
     for i, line in enumerate(lines):
         if line and not line.startswith("#"):
             assert lines[i - 1].startswith("# "), f"{line} lacks its one-line comment"
+
+
+def test_model_dir_defaults_to_the_user_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert load_settings().model_dir == tmp_path / "home" / ".cache" / "cxbot"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert load_settings().model_dir == tmp_path / "xdg" / "cxbot"
+
+
+def test_model_dir_from_dotenv_and_empty_means_the_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / ".env").write_text("CXBOT_MODEL_DIR=~/models\n")
+    assert load_settings().model_dir == Path("~/models").expanduser()
+    (tmp_path / ".env").write_text("CXBOT_MODEL_DIR=\n")
+    assert load_settings().model_dir == tmp_path / "xdg" / "cxbot"
+
+
+def test_themes_setting_names_the_team_file(tmp_path, monkeypatch):
+    """CXBOT_THEMES reaches the taxonomy through the settings (nlp reads no environment)."""
+    team = {"extends": True, "themes": {"onboarding": {"label": "Onboarding", "seeds": ["setup"]}}}
+    (tmp_path / "themes.json").write_text(json.dumps(team), encoding="utf-8")
+    monkeypatch.setenv("CXBOT_THEMES", str(tmp_path / "themes.json"))
+    assert list(theme_labels(load_settings()).items())[-1] == ("onboarding", "Onboarding")
+
+
+def test_secret_fields_are_exactly_the_tokens_and_secrets():
+    """A token or secret typed as plain ``str`` would be logged in clear: it must be SecretStr."""
+    named = {
+        name
+        for name, field in Settings.model_fields.items()
+        if str(field.validation_alias).endswith(("_TOKEN", "_SECRET", "_PASSWORD", "_KEY"))
+    }
+    assert set(Settings.secret_fields()) == named
+    assert len(named) == 8
+
+
+def scrubbed_line(secrets: list[str], *values: str) -> str:
+    """A log line carrying ``values``, through the filter and formatter ``cxbot serve`` installs."""
+    record = logging.LogRecord(
+        "cxbot", logging.ERROR, __file__, 1, "leaked " + " ".join(["%s"] * len(values)), values,
+        None,
+    )  # fmt: skip
+    SecretScrubber(secrets).filter(record)
+    return JsonFormatter().format(record)
+
+
+def test_every_secret_setting_is_scrubbed_from_logs(monkeypatch):
+    values = {}
+    for name in Settings.secret_fields():
+        alias = str(Settings.model_fields[name].validation_alias)
+        values[alias] = f"{alias.lower()}-value-5e1f"
+        monkeypatch.setenv(alias, values[alias])
+    settings = load_settings()
+    assert sorted(settings.secret_values()) == sorted(values.values())
+    line = scrubbed_line(settings.secret_values(), *values.values())
+    assert not [value for value in values.values() if value in line], line
+    assert line.count("[redacted]") == len(values)
+
+
+class WithNewHelpdesk(Settings):
+    """What adding a helpdesk API client does: one more SecretStr field."""
+
+    helpscout_token: SecretStr | None = Field(None, validation_alias="CXBOT_HELPSCOUT_TOKEN")
+
+
+def test_a_new_secret_setting_is_scrubbed_without_listing_it_anywhere(monkeypatch):
+    monkeypatch.setenv("CXBOT_HELPSCOUT_TOKEN", "helpscout-token-77ab")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "bot-token-12cd")
+    settings = WithNewHelpdesk()
+    assert "helpscout_token" in WithNewHelpdesk.secret_fields()
+    assert "CXBOT_HELPSCOUT_TOKEN" in WithNewHelpdesk.secret_names()
+    line = scrubbed_line(settings.secret_values(), "helpscout-token-77ab", "bot-token-12cd")
+    assert "helpscout-token" not in line and "bot-token" not in line
+
+
+def test_a_bad_secret_value_is_not_echoed(monkeypatch):
+    monkeypatch.setenv("CXBOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError) as info:
+        load_settings(webhook_secret=["not", "a", "string-secret-9f"])
+    assert "webhook_secret: Input should be a valid string" in str(info.value)
+    assert "string-secret-9f" not in str(info.value) and "Mars/Olympus" in str(info.value)
+
+
+def test_child_environment_drops_proxies_and_stray_settings(monkeypatch):
+    monkeypatch.setenv("CXBOT_DB", "/stray/parent.db")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-parent")
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    env = child_environment({"CXBOT_DB": "/child.db"})
+    assert env["CXBOT_DB"] == "/child.db" and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert "SLACK_BOT_TOKEN" not in env and "https_proxy" not in env

@@ -110,11 +110,13 @@ def test_themes_sorted_by_confidence_and_serialisable(model, taxonomy):
 
 
 def test_default_model_is_the_shipped_one_when_nothing_is_trained(tmp_path, monkeypatch, model):
-    monkeypatch.setenv("CXBOT_MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # the default cache: ~/.cache/cxbot
     load_default_model.cache_clear()
     try:
+        assert load_default_model(tmp_path / "cache").version == model.version
         assert load_default_model().version == model.version
         assert classify_text("thanks!").model_version == model.version
+        assert (tmp_path / "cache" / "nltk_data" / "sentiment" / "vader_lexicon.zip").is_file()
     finally:
         load_default_model.cache_clear()
 
@@ -125,12 +127,11 @@ def test_default_is_rebuilt_from_the_corpus_when_no_model_loads(tmp_path, monkey
     from tests.nlp import small_model
 
     trained = small_model()  # before patching train_model, which small_model uses
-    monkeypatch.setenv("CXBOT_MODEL_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(nlp.classify, "shipped_model_dir", lambda: tmp_path / "nothing-here")
     monkeypatch.setattr(nlp.train, "train_model", lambda data, **_: trained)
     load_default_model.cache_clear()
     try:
-        assert load_default_model().version == small_model().version
+        assert load_default_model(tmp_path / "cache").version == small_model().version
         assert (tmp_path / "cache" / "default-model" / "model.skops").exists()
     finally:
         load_default_model.cache_clear()
