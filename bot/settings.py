@@ -187,7 +187,7 @@ def load_settings(**overrides: Any) -> Settings:
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
             given = error.get("input")
-            secret = name in hidden or name.startswith("SLACK_") or name.endswith("_SECRET")
+            secret = name in hidden or name.startswith("SLACK_")
             problems.append(f"{name}: {message}{'' if secret else f' (got {given!r})'}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
 
