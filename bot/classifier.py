@@ -1,22 +1,17 @@
-"""Labels new and edited comments off the request path, within seconds of their arrival.
+"""Labelling comments with the nlp model and storing the labels.
 
-A background thread (started by ``cxbot serve``) loads the model once, then
-every second labels whatever comments are pending, in batches.  ``bot`` is
-where ``nlp`` (which knows no storage) meets ``storage`` (which knows no nlp).
+The classification job (``bot/jobs/classification.py``) calls ``label_pending``
+every tick; ``cxbot nlp`` and the demo call these functions directly.  ``bot``
+is where ``nlp`` (which knows no storage) meets ``storage`` (which knows no nlp).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from bot.workers import PeriodicWorker
 from storage.classifications import CommentToLabel, Labels, pending_comments, store_labels
-
-log = logging.getLogger("cxbot.classifier")
 
 
 def to_labels(classification) -> Labels:
@@ -50,24 +45,3 @@ def label_pending(db: Database, model=None, taxonomy=None, batch: int = 256) -> 
         if len(comments) < batch:
             break
     return total
-
-
-class ClassifierWorker(PeriodicWorker):
-    def __init__(
-        self, connect: Callable[[], Database], themes_path: str | None, interval: float = 1.0
-    ):
-        super().__init__("classifier", connect, interval)
-        self._themes_path = themes_path
-        self._model = self._taxonomy = None
-        self.ready = False
-
-    def prepare(self) -> None:
-        from nlp.classify import load_default_model
-        from nlp.taxonomy import load_taxonomy
-
-        self._model, self._taxonomy = load_default_model(), load_taxonomy(self._themes_path)
-        self.ready = True
-
-    def run_once(self, db: Database) -> None:
-        if done := label_pending(db, self._model, self._taxonomy):
-            log.info("labelled %d comments", done)
