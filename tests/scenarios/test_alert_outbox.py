@@ -85,9 +85,7 @@ def test_a_crash_between_the_score_and_its_alert_loses_neither(settings, emulato
         restarted.stop()
 
 
-def test_correcting_a_detractor_score_before_anyone_acted_withdraws_the_alert(
-    settings, emulator
-):
+def test_correcting_a_detractor_score_before_anyone_acted_withdraws_the_alert(settings, emulator):
     server = RunningServer(settings).start()
     try:
         survey = sent_survey(server, "T-oops")
