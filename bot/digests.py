@@ -1,13 +1,11 @@
-"""Sending weekly digests: due by each subscription's schedule, or on demand."""
+"""Building and posting one weekly digest (the digests job and ``cxbot digests send --now``)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.blocks.digest import digest_blocks
@@ -15,8 +13,6 @@ from bot.cx.charts import trend_png
 from storage import subscriptions as schedule
 from storage.digest import Digest, build_digest
 from storage.filters import Filters
-
-log = logging.getLogger("cxbot.digests")
 
 
 def digest_for(db: Database, subscription: schedule.Subscription, now: datetime) -> Digest:
@@ -50,18 +46,3 @@ def deliver_digest(
         filename=f"cx-digest-{digest.week}.png",
         title=f"NPS trend to {digest.week}",
     )
-
-
-def send_due_digests(client: WebClient, db: Database, labels: dict[str, str], now: datetime) -> int:
-    """Send every digest due now; a failure is recorded and retried after the claim's lease."""
-    sent = 0
-    for subscription, week in schedule.claim_due(db, now):
-        try:
-            deliver_digest(client, db, subscription, labels, now)
-        except (SlackApiError, OSError, ValueError) as exc:
-            log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
-            schedule.mark_failed(db, subscription.id, str(exc)[:500])
-            continue
-        schedule.mark_sent(db, subscription.id, week, now)
-        sent += 1
-    return sent

@@ -1,4 +1,4 @@
-"""The ASGI service behind ``cxbot serve``: Slack, webhooks, health, and the outbox worker."""
+"""The ASGI service behind ``cxbot serve``: Slack, webhooks, health, and the background jobs."""
 
 from __future__ import annotations
 
@@ -21,14 +21,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.app import create_app
-from bot.classifier import ClassifierWorker
-from bot.delivery import DeliveryPolicy, OutboxWorker
 from bot.intake_writer import IntakeWriter
 from bot.observability import RequestIdMiddleware
+from bot.scheduler import Scheduler, build_jobs
 from bot.settings import Settings
-from bot.slack_client import delivery_client
 from bot.store import Store
-from bot.themes import theme_labels
 from bot.webhooks.intake import make_endpoint, rules_from
 from storage.timestamps import parse_timestamp, to_db
 
@@ -72,15 +69,10 @@ def create_server(
     store = Store(settings.db_path)
     bolt = create_app(settings, store)
     writer = IntakeWriter(store.connect, rules_from(settings))
-    policy = DeliveryPolicy(
-        expires_after=settings.survey_expires,
-        reminder_after=settings.reminder_after,
-        theme_labels=theme_labels(settings),
-        ticket_url=settings.ticket_url,
-        retention=settings.retention,
-    )
-
-    workers: dict[str, ClassifierWorker] = {}
+    scheduler = Scheduler(store.connect, build_jobs(settings), worker_interval)
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+    if socket_mode and not app_token:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
 
     async def slack_events(request: Request):
         bolt_request = form_fixed(to_async_bolt_request(request, await request.body()))
@@ -93,33 +85,24 @@ def create_server(
             return JSONResponse(
                 {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
             )
-        model = "ready" if workers.get("classifier") and workers["classifier"].ready else "loading"
+        model = "ready" if scheduler.prepared("classification") else "loading"
         return JSONResponse({"status": "ok", "database": "ok", "classifier": model, "queue": queue})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = OutboxWorker(
-            store.connect, delivery_client(settings), policy, worker_interval
-        ).start()
-        classifier = workers["classifier"] = ClassifierWorker(
-            store.connect, settings.themes_path, worker_interval, model_dir=settings.model_dir
-        )
-        classifier.start()
+        scheduler.start()
         socket = None
-        if socket_mode:
+        if socket_mode and app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            if settings.slack_app_token is None:
-                raise RuntimeError("SLACK_APP_TOKEN must be set for Socket Mode")
-            socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            socket = AsyncSocketModeHandler(bolt, app_token)
             await socket.connect_async()
         try:
             yield
         finally:
             if socket is not None:
                 await socket.close_async()
-            worker.stop()
-            classifier.stop()
+            scheduler.stop()
             writer.close()
 
     routes = [

@@ -1,6 +1,6 @@
 """Slack Web API clients, configured once: base URL from SLACK_API_URL, retries by purpose.
 
-The delivery worker's client retries 429s (honouring Retry-After), 5xx and
+The background jobs' client retries 429s (honouring Retry-After), 5xx and
 connection errors; the client Bolt uses on the 3-second path retries only
 connection errors, so a rate-limited Slack never makes an acknowledgement late.
 """
@@ -40,7 +40,7 @@ def _token(settings: Settings) -> str | None:
 
 
 def delivery_client(settings: Settings, timeout: int = 10) -> WebClient:
-    """Blocking client for the outbox worker, off the request path."""
+    """Blocking client for the background jobs, off the request path."""
     return WebClient(
         token=_token(settings),
         base_url=settings.slack_api_url,

@@ -35,7 +35,7 @@ class Store:
         return handle
 
     def connect(self) -> Database:
-        """A fresh connection for a long-lived thread (the outbox worker)."""
+        """A fresh connection for a long-lived thread (each background job has one)."""
         return open_db(self.path, migrate=False)
 
     async def run(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:

@@ -5,6 +5,11 @@ the alert shows (new comment, new labels, an owner) since it was last posted,
 and the background worker posts or updates the Slack message, retrying on
 faults.  It is a counter, not a flag, so a change that lands while the worker
 is rendering an older view is not wiped out when that older view is posted.
+
+The alert follows its score in the score's own transaction
+(``sync_alert_with_score``): a detractor score is never stored without its
+alert, and a score corrected out of the detractor range before anyone acted
+withdraws the alert instead of leaving a follow-up nobody needs.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class AlertView:
     note: str | None
     attempts: int
     revision: int = 0  # the ``needs_update`` count this view was read at
+    withdrawn: bool = False  # the customer changed the score out of the detractor range
 
 
 def flag_alert(db: Database, response_id: int) -> None:
@@ -61,42 +67,83 @@ def flag_alert(db: Database, response_id: int) -> None:
 def queue_alert(db: Database, response_id: int, channel: str, now: datetime) -> int:
     """Create the alert for a detractor answer, or flag the existing one for an update."""
     with write_transaction(db):
-        db.execute(
-            "INSERT INTO alerts (response_id, channel, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (response_id) DO UPDATE SET needs_update = needs_update + 1",
-            [response_id, channel, to_db(now)],
-        )
-        return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[
-            0
-        ]
+        return _raise_alert(db, response_id, channel, now)
+
+
+def _raise_alert(db: Database, response_id: int, channel: str, now: datetime) -> int:
+    """Insert the alert, or flag (and un-withdraw) the existing one; inside a transaction."""
+    db.execute(
+        "INSERT INTO alerts (response_id, channel, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (response_id) DO UPDATE SET needs_update = needs_update + 1, withdrawn_at = NULL",
+        [response_id, channel, to_db(now)],
+    )
+    return db.execute("SELECT id FROM alerts WHERE response_id = ?", [response_id]).fetchone()[0]
+
+
+def _withdraw_alert(db: Database, response_id: int, now: datetime) -> None:
+    """The score is no longer a detractor's: withdraw the alert unless someone already acted.
+
+    Either way the alert is flagged, so its message shows the new score.
+    """
+    db.execute(
+        "UPDATE alerts SET needs_update = needs_update + 1, withdrawn_at = CASE "
+        "WHEN owner IS NULL AND resolved_at IS NULL THEN coalesce(withdrawn_at, ?) ELSE withdrawn_at END "
+        "WHERE response_id = ?",
+        [to_db(now), response_id],
+    )
+
+
+def sync_alert_with_score(
+    db: Database, response_id: int, detractor: bool, channel: str, now: datetime
+) -> None:
+    """Make the alert follow a new or changed score; call inside the score's transaction.
+
+    A detractor score raises (or re-raises) the alert; any other score
+    withdraws an alert nobody has acted on yet.
+    """
+    if detractor:
+        _raise_alert(db, response_id, channel, now)
+    else:
+        _withdraw_alert(db, response_id, now)
 
 
 _VIEW = (
     "SELECT a.id, a.channel, a.slack_ts, r.id, r.survey_type, r.score, r.comment, r.ticket_ref, t.source, r.agent, "
     "r.team, r.customer, c.sentiment, (SELECT json_group_array(theme) FROM comment_themes WHERE response_id = r.id), "
-    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts, a.needs_update FROM alerts a JOIN responses r ON r.id = a.response_id "
+    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts, a.needs_update, a.withdrawn_at IS NOT NULL "
+    "FROM alerts a JOIN responses r ON r.id = a.response_id "
     "LEFT JOIN classifications c ON c.response_id = r.id LEFT JOIN surveys s ON s.id = r.survey_id "
     "LEFT JOIN tickets t ON t.id = s.ticket_id"
 )
 
 
 def _views(rows) -> list[AlertView]:
-    views = []
-    for row in rows:
-        *head, themes, owner, resolved_by, outcome, note, attempts, revision = row
-        views.append(
-            AlertView(
-                *head,
-                tuple(json.loads(themes or "[]")),
-                owner,
-                resolved_by,
-                outcome,
-                note,
-                attempts,
-                revision,
-            )
-        )
-    return views
+    return [
+        AlertView(
+            id=row[0],
+            channel=row[1],
+            slack_ts=row[2],
+            response_id=row[3],
+            survey_type=row[4],
+            score=row[5],
+            comment=row[6],
+            ticket=row[7],
+            ticket_source=row[8],
+            agent=row[9],
+            team=row[10],
+            customer=row[11],
+            sentiment=row[12],
+            themes=tuple(json.loads(row[13] or "[]")),
+            owner=row[14],
+            resolved_by=row[15],
+            outcome=row[16],
+            note=row[17],
+            attempts=row[18],
+            revision=row[19],
+            withdrawn=bool(row[20]),
+        )  # fmt: skip
+        for row in rows
+    ]
 
 
 def alert_view(db: Database, alert_id: int) -> AlertView | None:
@@ -105,7 +152,14 @@ def alert_view(db: Database, alert_id: int) -> AlertView | None:
 
 
 def pending_alerts(db: Database, limit: int = 20) -> list[AlertView]:
-    return _views(db.execute(f"{_VIEW} WHERE a.needs_update > 0 ORDER BY a.id LIMIT ?", [limit]))
+    """Alerts to post or update; one withdrawn before it was ever posted is not posted at all."""
+    return _views(
+        db.execute(
+            f"{_VIEW} WHERE a.needs_update > 0 AND (a.withdrawn_at IS NULL OR a.slack_ts IS NOT NULL) "
+            "ORDER BY a.id LIMIT ?",
+            [limit],
+        )
+    )
 
 
 # Clear the pending count only if nothing changed since the view was read
@@ -220,6 +274,8 @@ def follow_up_stats(
 ) -> FollowUpStats:
     """Share of detractor alerts someone took or resolved, and the median time until they did.
 
+    Withdrawn alerts (the customer corrected the score first) are not counted.
+
     ``survey_type`` keeps the answer to ``/cx nps`` about NPS detractors: the
     alerts of all three surveys share the table, and a count of all of them
     under an NPS score read as if it were that score's detractors.
@@ -227,7 +283,7 @@ def follow_up_stats(
     time_sql, time_params = period_clauses(period, "a.created_at")
     filter_sql, filter_params = filters.where(table="r")
     type_sql, type_params = (["r.survey_type = ?"], [survey_type]) if survey_type else ([], [])
-    where = " AND ".join(["1 = 1", *time_sql, *filter_sql, *type_sql])
+    where = " AND ".join(["a.withdrawn_at IS NULL", *time_sql, *filter_sql, *type_sql])
     rows = db.execute(
         "SELECT a.created_at, a.owner_at, a.resolved_at FROM alerts a JOIN responses r ON r.id = a.response_id "
         f"WHERE {where}",
@@ -243,23 +299,13 @@ def follow_up_stats(
     return FollowUpStats(len(rows), len(waits), median, resolved)
 
 
-def alert_for_score(
-    db: Database, response_id: int, detractor: bool, channel: str, now: datetime
-) -> None:
-    """Raise an alert for a detractor score; refresh an existing alert when the score changes."""
-    if detractor:
-        queue_alert(db, response_id, channel, now)
-        return
-    with write_transaction(db):
-        flag_alert(db, response_id)
-
-
 def open_follow_ups(db: Database, keys: list[str]) -> list[dict]:
-    """Unresolved detractor alerts for a customer (any of their keys)."""
+    """Unresolved, not withdrawn detractor alerts for a customer (any of their keys)."""
     marks = ", ".join("?" for _ in keys) or "NULL"
     cursor = db.execute(
         "SELECT a.id, r.survey_type, r.score, r.ticket_ref, a.owner, a.created_at FROM alerts a "
-        f"JOIN responses r ON r.id = a.response_id WHERE a.resolved_at IS NULL AND r.customer IN ({marks}) ORDER BY a.id",
+        "JOIN responses r ON r.id = a.response_id WHERE a.resolved_at IS NULL AND a.withdrawn_at IS NULL "
+        f"AND r.customer IN ({marks}) ORDER BY a.id",
         keys,
     )
     names = [d[0] for d in cursor.description]

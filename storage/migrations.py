@@ -316,6 +316,16 @@ def pending_labels(db: Database) -> None:
     )
 
 
+@migrations(name="0007_withdrawn_alerts")
+def withdrawn_alerts(db: Database) -> None:
+    """``alerts.withdrawn_at``: the customer changed a detractor score before anyone acted.
+
+    A withdrawn alert's message says so, and it no longer counts as a detractor
+    alert to follow up; a score changed back to a detractor one raises it again.
+    """
+    _run(db, "ALTER TABLE alerts ADD COLUMN withdrawn_at TEXT")
+
+
 def known_migrations() -> list[str]:
     """Names of every migration this version of cxbot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.alerts import flag_alert
+from storage.alerts import flag_alert, sync_alert_with_score
 from storage.db import write_transaction
 from storage.responses import ResponseRow
+from storage.survey_types import SURVEYS
 from storage.timestamps import parse_timestamp, to_db
 
 CLAIM_LEASE = timedelta(minutes=2)
@@ -192,49 +193,62 @@ class ScoreResult:
 
 
 def record_score(
-    db: Database, survey_id: int, score: int, now: datetime, user_id: str | None = None
+    db: Database,
+    survey_id: int,
+    score: int,
+    now: datetime,
+    user_id: str | None = None,
+    *,
+    alert_channel: str | None = None,
 ) -> ScoreResult:
-    """Store a clicked score; a later click changes it until the survey expires."""
+    """Store a clicked score; a later click changes it until the survey expires.
+
+    With an ``alert_channel``, the score's alert is raised, re-raised or
+    withdrawn in the same transaction: a crash can lose the click (which was
+    then not acknowledged, so the customer sees it and clicks again) but never
+    keep a detractor score without its alert.
+    """
     with write_transaction(db):
-        row = db.execute(
-            "SELECT s.state, s.expires_at, s.survey_type, t.external_id, s.team, s.agent, s.channel, s.tags, "
-            "s.recipient, s.locale FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE s.id = ?",
-            [survey_id],
-        ).fetchone()
-        if row is None:
-            return ScoreResult("closed", None, None)
-        (
-            state,
-            expires_at,
-            survey_type,
-            ticket_ref,
-            team,
-            agent,
-            channel,
-            tags,
-            recipient,
-            locale,
-        ) = row
-        if state not in ("sent", "answered") or (expires_at and parse_timestamp(expires_at) <= now):
-            return ScoreResult("closed", None, get_survey(db, survey_id))
-        existing = db.execute(
-            "SELECT id, score FROM responses WHERE survey_id = ?", [survey_id]
-        ).fetchone()
-        if existing:
-            if existing[1] == score:
-                return ScoreResult("unchanged", existing[0], get_survey(db, survey_id))
-            db.execute("UPDATE responses SET score = ? WHERE id = ?", [score, existing[0]])
-            return ScoreResult("changed", existing[0], get_survey(db, survey_id))
-        answer = ResponseRow(
-            survey_type=survey_type, score=score, answered_at=to_db(now), ticket_ref=ticket_ref,
-            team=team, agent=agent, channel=channel, tags=tuple(json.loads(tags or "[]")),
-            locale=locale, customer=user_id or recipient,
-        )  # fmt: skip
-        response_id = db["responses"].insert(_response_values(answer, survey_id, now)).last_pk
-        db.execute(
-            "UPDATE surveys SET state = 'answered', answered_at = ? WHERE id = ?",
-            [to_db(now), survey_id],
-        )
+        result = _store_score(db, survey_id, score, now, user_id)
+        if alert_channel and result.response_id and result.survey:
+            if result.status in ("recorded", "changed"):
+                detractor = SURVEYS[result.survey.survey_type].is_detractor(score)
+                sync_alert_with_score(db, result.response_id, detractor, alert_channel, now)
+    return result
+
+
+def _store_score(
+    db: Database, survey_id: int, score: int, now: datetime, user_id: str | None
+) -> ScoreResult:
+    """``record_score`` without its transaction or its alert."""
+    row = db.execute(
+        "SELECT s.state, s.expires_at, s.survey_type, t.external_id, s.team, s.agent, s.channel, s.tags, "
+        "s.recipient, s.locale FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE s.id = ?",
+        [survey_id],
+    ).fetchone()
+    if row is None:
+        return ScoreResult("closed", None, None)
+    state, expires_at, survey_type, ticket_ref, team, agent, channel, tags, recipient, locale = row
+    if state not in ("sent", "answered") or (expires_at and parse_timestamp(expires_at) <= now):
+        return ScoreResult("closed", None, get_survey(db, survey_id))
+    existing = db.execute(
+        "SELECT id, score FROM responses WHERE survey_id = ?", [survey_id]
+    ).fetchone()
+    if existing:
+        if existing[1] == score:
+            return ScoreResult("unchanged", existing[0], get_survey(db, survey_id))
+        db.execute("UPDATE responses SET score = ? WHERE id = ?", [score, existing[0]])
+        return ScoreResult("changed", existing[0], get_survey(db, survey_id))
+    answer = ResponseRow(
+        survey_type=survey_type, score=score, answered_at=to_db(now), ticket_ref=ticket_ref,
+        team=team, agent=agent, channel=channel, tags=tuple(json.loads(tags or "[]")),
+        locale=locale, customer=user_id or recipient,
+    )  # fmt: skip
+    response_id = db.table("responses").insert(_response_values(answer, survey_id, now)).last_pk
+    db.execute(
+        "UPDATE surveys SET state = 'answered', answered_at = ? WHERE id = ?",
+        [to_db(now), survey_id],
+    )
     return ScoreResult("recorded", response_id, get_survey(db, survey_id))
 
 

@@ -39,7 +39,13 @@ def _ticket(alert: AlertView, ticket_url: str | None) -> str:
 
 
 def alert_text(alert: AlertView) -> str:
-    return f"Detractor: {METRIC_NAMES[alert.survey_type]} {alert.score} on ticket {alert.ticket or NO_DATA}"
+    metric, ticket = METRIC_NAMES[alert.survey_type], alert.ticket or NO_DATA
+    if alert.withdrawn:
+        return (
+            f"Withdrawn, no follow-up needed: the customer changed their {metric} score "
+            f"to {alert.score} on ticket {ticket}"
+        )
+    return f"Detractor: {metric} {alert.score} on ticket {ticket}"
 
 
 def alert_blocks(
@@ -47,8 +53,9 @@ def alert_blocks(
 ) -> list[dict]:
     themes = ", ".join(theme_labels.get(t, t) for t in alert.themes) or "unthemed"
     comment = quoted(alert.comment) if alert.comment else "_No comment (yet)._"
+    icon = ":information_source:" if alert.withdrawn else ":rotating_light:"
     blocks = [
-        section(f":rotating_light: *{alert_text(alert)}*"),
+        section(f"{icon} *{alert_text(alert)}*"),
         section(clip(comment)),
         context(
             f"Themes: {themes} · Sentiment: {alert.sentiment or 'not classified yet'} · Ticket {_ticket(alert, ticket_url)} · "
@@ -66,7 +73,7 @@ def alert_blocks(
     elif alert.owner:
         blocks.append(section(f":raising_hand: <@{alert.owner}> is following up."))
     buttons = []
-    if not alert.owner and not alert.resolved_by:
+    if not alert.owner and not alert.resolved_by and not alert.withdrawn:
         buttons.append(
             ButtonElement(
                 text=PlainTextObject(text="I'll follow up"),
@@ -75,7 +82,7 @@ def alert_blocks(
                 style="primary",
             )
         )
-    if not alert.resolved_by:
+    if not alert.resolved_by and not alert.withdrawn:
         buttons.append(
             ButtonElement(
                 text=PlainTextObject(text="Resolved"),

@@ -18,8 +18,6 @@ from bot.listeners.guard import tolerant
 from bot.settings import Settings
 from bot.store import Store
 from storage import surveys as outbox
-from storage.alerts import alert_for_score
-from storage.customers import is_detractor
 
 SCORE = re.compile(r"^cx_score_\d+$")
 REASON = re.compile(r"^cx_reason_[a-z]+$")
@@ -51,17 +49,11 @@ def register(app: AsyncApp, store: Store, settings: Settings) -> None:
             context["cx_outcome"] = "not_for_you"
         else:
             now = datetime.now(UTC)
-            result = await store.run(outbox.record_score, survey_id, int(score), now, user)
+            result = await store.run(
+                outbox.record_score, survey_id, int(score), now, user,
+                alert_channel=settings.alert_channel,
+            )  # fmt: skip
             context["cx_outcome"] = result.status
-            if (
-                settings.alert_channel
-                and result.response_id
-                and result.status in ("recorded", "changed")
-            ):
-                detractor = is_detractor(result.survey.survey_type, int(score))
-                await store.run(
-                    alert_for_score, result.response_id, detractor, settings.alert_channel, now
-                )
         await ack()
 
     async def show_answer(body: dict, client: AsyncWebClient, context: dict) -> None:

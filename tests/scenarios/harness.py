@@ -10,9 +10,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import uvicorn
+from slack_sdk import WebClient
+from sqlite_utils import Database
 
 from bot.emulator.payloads import block_actions as click  # noqa: F401  (re-exported for the tests)
 from bot.emulator.payloads import comment_submission as modal_submission  # noqa: F401
@@ -21,6 +24,10 @@ from bot.emulator.payloads import (
     score_click,  # noqa: F401
 )
 from bot.emulator.payloads import slash_command as slash  # noqa: F401
+from bot.jobs.alerts import AlertPolicy, PublishAlerts
+from bot.jobs.digests import DigestPolicy, SendDigests
+from bot.jobs.surveys import SendSurveys, SurveyPolicy
+from bot.scheduler import run_jobs
 from bot.serve_process import free_port, slack_headers, webhook_headers
 from bot.server import create_server
 from bot.settings import Settings
@@ -61,6 +68,21 @@ def closed(ticket: str, **extra) -> dict:
     }
     body.update(extra)
     return body
+
+
+def slack_pass(
+    client: WebClient,
+    db: Database,
+    policy: SurveyPolicy | None = None,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """One pass of the jobs that talk to Slack (surveys, alerts, digests), counts merged."""
+    jobs = [
+        SendSurveys(client, policy or SurveyPolicy()),
+        PublishAlerts(client, AlertPolicy()),
+        SendDigests(client, DigestPolicy()),
+    ]
+    return run_jobs(jobs, db, now)
 
 
 def survey_row(db_path, survey_id: int) -> dict:

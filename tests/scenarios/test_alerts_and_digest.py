@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery import DeliveryPolicy, run_once
 from bot.emulator.payloads import view_submission
 from bot.serve_process import wait_until
 from bot.slack_client import delivery_client
 from storage.db import open_db
 from tests.helpers import add_scores
-from tests.scenarios.harness import RunningServer, click, score_click, slash
+from tests.scenarios.harness import RunningServer, click, score_click, slack_pass, slash
 
 ALERTS = "C0ALERTS1"
 MANAGER = "U01ALICE"
@@ -254,11 +253,11 @@ def test_alert_survives_a_slack_outage(settings_for, emulator):
     queue_alert(db, db.execute("SELECT id FROM responses").fetchone()[0], ALERTS, datetime.now(UTC))
     client = delivery_client(settings, timeout=2)
     emulator.fail("chat.postMessage", status=503)
-    run_once(client, db, DeliveryPolicy())
+    slack_pass(client, db)
     row = db.execute("SELECT slack_ts, needs_update, attempts, last_error FROM alerts").fetchone()
     assert row[0] is None and row[1] == 1 and row[2] == 1 and row[3]
     emulator.clear_faults()
-    assert run_once(client, db, DeliveryPolicy()) == {"alerts": 1}
+    assert slack_pass(client, db) == {"alerts": 1}
 
 
 def test_digest_subscribe_list_preview_unsubscribe(settings_for, emulator):
@@ -302,15 +301,9 @@ def test_scheduled_digest_goes_out_once_with_its_chart(settings_for, emulator):
     subscribe(db, MANAGER, "C02FEEDBACK", 0, "09:00", "Europe/Bucharest", None, datetime.now(UTC))
     client = delivery_client(settings, timeout=2)
     monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 09:00 in Bucharest
-    assert (
-        run_once(client, db, DeliveryPolicy(), now=monday - timedelta(minutes=1)).get("digests")
-        is None
-    )
-    assert run_once(client, db, DeliveryPolicy(), now=monday)["digests"] == 1
-    assert (
-        run_once(client, db, DeliveryPolicy(), now=monday + timedelta(minutes=5)).get("digests")
-        is None
-    )
+    assert slack_pass(client, db, now=monday - timedelta(minutes=1)).get("digests") is None
+    assert slack_pass(client, db, now=monday)["digests"] == 1
+    assert slack_pass(client, db, now=monday + timedelta(minutes=5)).get("digests") is None
     posted = emulator.calls("chat.postMessage")[-1]["params"]
     assert posted["channel"] == "C02FEEDBACK" and "Weekly CX digest" in posted["text"]
     [chart] = emulator.files()

@@ -6,15 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery import DeliveryPolicy, run_once
+from bot.jobs.surveys import SurveyPolicy
 from bot.slack_client import delivery_client
 from storage.db import open_db
 from storage.surveys import record_score, retry_survey
 from storage.tickets import SurveyRules, TicketEvent, record_ticket_event
-from tests.scenarios.harness import RunningServer, score_click
+from tests.scenarios.harness import RunningServer, score_click, slack_pass
 
 RULES = SurveyRules(delay=timedelta(0))
-POLICY = DeliveryPolicy(expires_after=timedelta(days=7), reminder_after=timedelta(hours=24))
+POLICY = SurveyPolicy(expires_after=timedelta(days=7), reminder_after=timedelta(hours=24))
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_rate_limit_is_honoured_then_sent(setup, emulator):
     db, client = setup
     survey_id = schedule(db, "R1")
     emulator.fail("chat.postMessage", mode="ratelimit", count=1, retry_after=1)
-    assert run_once(client, db, POLICY) == {"sent": 1}
+    assert slack_pass(client, db, POLICY) == {"sent": 1}
     statuses = [c["status"] for c in emulator.calls("chat.postMessage")]
     assert statuses == [429, 200]
     assert state(db, survey_id)["state"] == "sent"
@@ -51,7 +51,7 @@ def test_server_errors_are_retried_with_backoff(setup, emulator):
     db, client = setup
     survey_id = schedule(db, "R2")
     emulator.fail("chat.postMessage", status=500, count=2)
-    assert run_once(client, db, POLICY) == {"sent": 1}
+    assert slack_pass(client, db, POLICY) == {"sent": 1}
     assert [c["status"] for c in emulator.calls("chat.postMessage")] == [500, 500, 200]
     assert len(emulator.messages()) == 1
     assert state(db, survey_id)["state"] == "sent"
@@ -64,13 +64,15 @@ def test_an_outage_is_recorded_and_the_survey_goes_out_later(settings_for, emula
     client = delivery_client(settings, timeout=1)
     survey_id = schedule(db, "R3")
     emulator.fail("chat.postMessage", **fault)
-    assert run_once(client, db, POLICY) == {"retry": 1}
+    assert slack_pass(client, db, POLICY) == {"retry": 1}
     row = state(db, survey_id)
     assert row["state"] == "scheduled" and row["attempts"] == 1
     assert row["last_error"]  # the reason is recorded (HTTP 503, or the timeout)
     assert row["due_at"] > datetime.now(UTC).isoformat()[:19]  # pushed back by the backoff
     emulator.clear_faults()
-    assert run_once(client, db, POLICY, now=datetime.now(UTC) + timedelta(minutes=2)) == {"sent": 1}
+    assert slack_pass(client, db, POLICY, now=datetime.now(UTC) + timedelta(minutes=2)) == {
+        "sent": 1
+    }
     assert state(db, survey_id)["state"] == "sent" and len(emulator.messages()) == 1
 
 
@@ -86,7 +88,7 @@ def test_permanent_errors_fail_with_the_reason_and_can_be_retried(
 ):
     db, client = setup
     survey_id = schedule(db, "P1", **customer)
-    assert run_once(client, db, POLICY) == {"failed": 1}
+    assert slack_pass(client, db, POLICY) == {"failed": 1}
     assert (state(db, survey_id)["state"], state(db, survey_id)["last_error"]) == ("failed", reason)
     assert retry_survey(db, survey_id, datetime.now(UTC))
     assert state(db, survey_id)["state"] == "scheduled"
@@ -99,7 +101,7 @@ def test_a_channel_thread_instead_of_a_dm(setup, emulator):
         slack_channel="C02FEEDBACK", thread_ts="1700000000.000100",
     )  # fmt: skip
     record_ticket_event(db, event, RULES, datetime.now(UTC) - timedelta(seconds=1))
-    run_once(client, db, POLICY)
+    slack_pass(client, db, POLICY)
     post = emulator.calls("chat.postMessage")[-1]
     assert (post["params"]["channel"], post["params"]["thread_ts"]) == (
         "C02FEEDBACK",
@@ -110,16 +112,16 @@ def test_a_channel_thread_instead_of_a_dm(setup, emulator):
 def test_reminder_once_then_expiry_disables_the_buttons(setup, emulator):
     db, client = setup
     survey_id = schedule(db, "X1")
-    run_once(client, db, POLICY)
+    slack_pass(client, db, POLICY)
     later = datetime.now(UTC) + timedelta(hours=25)
-    assert run_once(client, db, POLICY, now=later) == {"reminded": 1}
-    assert run_once(client, db, POLICY, now=later) == {}
+    assert slack_pass(client, db, POLICY, now=later) == {"reminded": 1}
+    assert slack_pass(client, db, POLICY, now=later) == {}
     reminder = emulator.calls("chat.postMessage")[-1]["params"]
     assert (
         reminder["thread_ts"] == state(db, survey_id)["slack_ts"] and "Reminder" in reminder["text"]
     )
     expired_at = datetime.now(UTC) + timedelta(days=8)
-    assert run_once(client, db, POLICY, now=expired_at) == {"expired": 1}
+    assert slack_pass(client, db, POLICY, now=expired_at) == {"expired": 1}
     update = emulator.calls("chat.update")[-1]["params"]
     assert all(block["type"] != "actions" for block in update["blocks"])
     assert state(db, survey_id)["state"] == "expired"
@@ -133,7 +135,7 @@ def test_reopened_before_sending_is_skipped(setup, emulator):
         source="generic", kind="reopened", external_id="RO", customer_slack_id="U0ENGLISH"
     )
     record_ticket_event(db, event, RULES, datetime.now(UTC))
-    assert run_once(client, db, POLICY) == {}
+    assert slack_pass(client, db, POLICY) == {}
     assert state(db, survey_id)["state"] == "skipped"
     assert emulator.calls("chat.postMessage") == []
 
@@ -191,9 +193,9 @@ def test_nothing_goes_out_before_the_delay(settings_for, emulator):
     )
     now = datetime.now(UTC)
     record_ticket_event(db, event, SurveyRules(delay=timedelta(minutes=10)), now)
-    assert run_once(client, db, POLICY, now=now + timedelta(minutes=9)) == {}
+    assert slack_pass(client, db, POLICY, now=now + timedelta(minutes=9)) == {}
     assert emulator.calls("chat.postMessage") == []
-    assert run_once(client, db, POLICY, now=now + timedelta(minutes=10)) == {"sent": 1}
+    assert slack_pass(client, db, POLICY, now=now + timedelta(minutes=10)) == {"sent": 1}
 
 
 def test_cx_answers_from_the_database_during_a_slack_outage(settings_for, emulator):
@@ -237,14 +239,15 @@ def test_a_crash_after_slack_accepted_the_survey_does_not_send_it_twice(setup, e
     # …Slack accepted the message, and the process died before recording it.
     assert state(db, survey_id)["state"] == "scheduled"
     assert release_claims(db) == 1  # what a restarted worker does first
-    assert run_once(client, db, POLICY) == {"sent": 1}
+    assert slack_pass(client, db, POLICY) == {"sent": 1}
     assert len([m for m in emulator.messages() if m.get("metadata")]) == 1
     row = state(db, survey_id)
     assert row["state"] == "sent" and row["slack_ts"] == emulator.messages()[0]["ts"]
 
 
-def test_the_outbox_worker_prunes_old_comments_on_schedule(settings_for, emulator):
-    from bot.delivery import OutboxWorker
+def test_the_retention_job_prunes_old_comments_on_schedule(settings_for, emulator):
+    from bot.jobs.retention import PruneComments, RetentionPolicy
+    from bot.scheduler import JobRunner
     from storage.responses import ResponseRow, insert_responses
     from storage.timestamps import to_db
 
@@ -262,10 +265,9 @@ def test_the_outbox_worker_prunes_old_comments_on_schedule(settings_for, emulato
             )
         ],
     )
-    worker = OutboxWorker(
+    worker = JobRunner(
+        PruneComments(RetentionPolicy(keep=timedelta(days=365))),
         lambda: open_db(settings.db_path),
-        delivery_client(settings),
-        DeliveryPolicy(retention=timedelta(days=365)),
     )
     worker.run_once(db)
     assert db.execute("SELECT comment, score FROM responses").fetchone() == (None, 2)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from storage.alerts import (
     alert_failed,
     alert_posted,
     follow_up_stats,
+    open_follow_ups,
     pending_alerts,
     queue_alert,
     resolve_alert,
@@ -15,6 +18,8 @@ from storage.alerts import (
 )
 from storage.classifications import Labels, pending_comments, store_labels
 from storage.responses import ResponseRow, insert_responses
+from storage.surveys import add_comment, record_score
+from storage.tickets import SurveyRules, TicketEvent, record_ticket_event
 from storage.timestamps import to_db
 from tests.conftest import NOW
 
@@ -90,3 +95,84 @@ def test_follow_up_stats_count_alerts_of_one_survey_type_when_asked(db):
     every = follow_up_stats(db, None)
     assert (every.detractors, every.followed_up, every.resolved) == (3, 2, 1)
     assert every.median_time_to_follow_up == timedelta(hours=2)
+
+
+def sent_survey(db, ticket: str = "S1") -> int:
+    event = TicketEvent(
+        source="generic",
+        kind="closed",
+        external_id=ticket,
+        survey_type="nps",
+        customer_slack_id="U0CUSTOMER",
+    )
+    survey_id = record_ticket_event(db, event, SurveyRules(delay=timedelta(0)), NOW).survey_id
+    db.execute(
+        "UPDATE surveys SET state = 'sent', sent_at = ?, expires_at = ? WHERE id = ?",
+        [to_db(NOW), to_db(NOW + timedelta(days=7)), survey_id],
+    )
+    return survey_id
+
+
+def score(db, survey_id: int, value: int, minutes: int = 0):
+    later = NOW + timedelta(minutes=minutes)
+    return record_score(db, survey_id, value, later, "U0CUSTOMER", alert_channel="C0ALERTS")
+
+
+def open_alerts(db) -> int:
+    return follow_up_stats(db, None).detractors
+
+
+def test_a_detractor_score_raises_its_alert_and_a_corrected_one_withdraws_it(db):
+    survey_id = sent_survey(db)
+    score(db, survey_id, 3)
+    [raised] = pending_alerts(db)
+    alert_posted(db, raised.id, "1.000", raised.revision)
+    assert (open_alerts(db), len(open_follow_ups(db, ["U0CUSTOMER"]))) == (1, 1)
+
+    score(db, survey_id, 8, minutes=1)  # a passive: not a detractor any more
+    [withdrawn] = pending_alerts(db)  # the posted message must say so
+    assert (withdrawn.withdrawn, withdrawn.score, withdrawn.slack_ts) == (True, 8, "1.000")
+    assert (open_alerts(db), open_follow_ups(db, ["U0CUSTOMER"])) == (0, [])
+
+    alert_posted(db, withdrawn.id, "1.000", withdrawn.revision)
+    score(db, survey_id, 1, minutes=2)  # and back: the alert is raised again
+    [again] = pending_alerts(db)
+    assert (again.withdrawn, again.score) == (False, 1)
+    assert open_alerts(db) == 1
+
+
+def test_an_alert_someone_acted_on_is_not_withdrawn(db):
+    survey_id = sent_survey(db)
+    score(db, survey_id, 2)
+    [alert] = pending_alerts(db)
+    assert take_alert(db, alert.id, "U0MANAGER", NOW)
+    score(db, survey_id, 10, minutes=1)
+    [shown] = pending_alerts(db)  # still updated, to show the new score
+    assert (shown.withdrawn, shown.score, shown.owner) == (False, 10, "U0MANAGER")
+    assert follow_up_stats(db, None).followed_up == 1
+
+
+def test_an_alert_withdrawn_before_it_was_posted_is_never_posted(db):
+    survey_id = sent_survey(db)
+    score(db, survey_id, 0)
+    score(db, survey_id, 9, minutes=1)
+    assert pending_alerts(db) == []
+    assert open_alerts(db) == 0
+
+
+def test_without_an_alert_channel_a_score_raises_no_alert(db):
+    survey_id = sent_survey(db)
+    record_score(db, survey_id, 0, NOW, "U0CUSTOMER")
+    assert db["alerts"].count == 0
+
+
+def test_a_comment_and_its_alert_update_are_one_write(db):
+    survey_id = sent_survey(db)
+    score(db, survey_id, 2)
+    db.execute(
+        "CREATE TRIGGER fail_alert_update BEFORE UPDATE ON alerts "
+        "BEGIN SELECT RAISE(ABORT, 'killed before the alert was flagged'); END"
+    )
+    with pytest.raises(Exception, match="killed before"):
+        add_comment(db, survey_id, "nobody called back")
+    assert db.execute("SELECT comment FROM responses").fetchone() == (None,)

@@ -1,31 +1,27 @@
-"""The outbox worker: sends due surveys, one reminder, and closes expired ones.
+"""Surveys: send the due ones, remind once, and close the expired ones.
 
-Runs on its own thread inside ``cxbot serve`` with its own database
-connection.  A survey is claimed (a short lease) before it is sent and marked
-sent right after Slack accepts it, so the only window for a double send is a
-crash between those two steps.  Transient Slack faults reschedule with
-backoff and record the error; permanent ones mark the survey failed.
+A survey is claimed (a short lease) before it is sent and marked sent right
+after Slack accepts it, so the only window for a double send is a crash
+between those two steps; a resend after such a crash first looks for the
+message it may already have posted.  Claims an earlier process left are
+released when the job starts.  Transient Slack faults reschedule with backoff
+and record the error; permanent ones mark the survey failed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
-from bot.alerting import publish_alerts
 from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
-from bot.digests import send_due_digests
 from bot.i18n import language_for_locale, text
 from bot.slack_client import PERMANENT_ERRORS, slack_error
-from bot.workers import PeriodicWorker
 from storage import surveys as outbox
-from storage.privacy import prune_comments
 
 log = logging.getLogger("cxbot.delivery")
 MAX_BACKOFF = timedelta(hours=1)
@@ -36,12 +32,11 @@ class PermanentDeliveryError(Exception):
 
 
 @dataclass(frozen=True)
-class DeliveryPolicy:
+class SurveyPolicy:
+    """How long a survey stays answerable, and when its one reminder goes out."""
+
     expires_after: timedelta = timedelta(days=7)
     reminder_after: timedelta = timedelta(hours=24)
-    theme_labels: dict[str, str] = field(default_factory=dict)
-    ticket_url: str | None = None
-    retention: timedelta | None = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -71,8 +66,9 @@ def _already_posted(client: WebClient, channel: str, survey: outbox.OutgoingSurv
     it can leave such a message; checking keeps that from becoming a double send.
     """
     history = client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
+    message: dict
     for message in history.get("messages", []):
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
+        payload: dict = (message.get("metadata") or {}).get("event_payload") or {}
         if payload.get("survey_id") == survey.id:
             log.info(
                 "survey %s was already posted as %s; not sending it twice", survey.id, message["ts"]
@@ -85,7 +81,7 @@ def send_survey(
     client: WebClient,
     db: Database,
     survey: outbox.OutgoingSurvey,
-    policy: DeliveryPolicy,
+    policy: SurveyPolicy,
     now: datetime,
 ) -> str:
     """Deliver one claimed survey; returns what happened (sent/skipped/failed/retry)."""
@@ -129,87 +125,63 @@ def send_survey(
 def send_reminder(
     client: WebClient, db: Database, survey: outbox.OutgoingSurvey, now: datetime
 ) -> None:
+    """Nudge once in the survey's thread; a transient fault leaves it due for the next pass."""
     language = language_for_locale(survey.locale)
-    try:
-        client.chat_postMessage(
-            channel=survey.slack_channel, thread_ts=survey.slack_ts,
-            text=text("reminder", language, ticket=survey.ticket_ref),
-        )  # fmt: skip
-    except SlackApiError as exc:
-        if slack_error(exc) not in PERMANENT_ERRORS:
-            return  # try again on the next pass
+    if survey.slack_channel and survey.slack_ts:  # a sent survey always has both
+        try:
+            client.chat_postMessage(
+                channel=survey.slack_channel, thread_ts=survey.slack_ts,
+                text=text("reminder", language, ticket=survey.ticket_ref),
+            )  # fmt: skip
+        except SlackApiError as exc:
+            if slack_error(exc) not in PERMANENT_ERRORS:
+                return  # try again on the next pass
     outbox.mark_reminded(db, survey.id, now)
 
 
 def close_expired(client: WebClient, db: Database, survey: outbox.OutgoingSurvey) -> None:
+    """Replace the buttons with the final state; a transient fault leaves them for the next pass."""
     language = language_for_locale(survey.locale)
     score = db.execute("SELECT score FROM responses WHERE survey_id = ?", [survey.id]).fetchone()
-    try:
-        client.chat_update(
-            channel=survey.slack_channel, ts=survey.slack_ts, text=text("expired", language),
-            blocks=expired_blocks(survey.survey_type, language, survey.ticket_ref, score[0] if score else None),
-        )  # fmt: skip
-    except SlackApiError as exc:
-        if slack_error(exc) not in PERMANENT_ERRORS | {"message_not_found", "cant_update_message"}:
-            return  # buttons still live: retry next pass
+    if survey.slack_channel and survey.slack_ts:  # due_expiries only returns posted surveys
+        try:
+            client.chat_update(
+                channel=survey.slack_channel, ts=survey.slack_ts, text=text("expired", language),
+                blocks=expired_blocks(survey.survey_type, language, survey.ticket_ref, score[0] if score else None),
+            )  # fmt: skip
+        except SlackApiError as exc:
+            if slack_error(exc) not in PERMANENT_ERRORS | {
+                "message_not_found",
+                "cant_update_message",
+            }:
+                return  # buttons still live: retry next pass
     outbox.mark_expired(db, survey.id)
 
 
-def run_once(
-    client: WebClient, db: Database, policy: DeliveryPolicy, now: datetime | None = None
-) -> dict[str, int]:
-    """One pass over the outbox; returns counts per outcome (for logs and tests)."""
-    now = now or datetime.now(UTC)
-    counts: dict[str, int] = {}
-    for survey in outbox.claim_due(db, now):
-        outcome = send_survey(client, db, survey, policy, now)
-        counts[outcome] = counts.get(outcome, 0) + 1
-        log.info("survey %s %s", survey.id, outcome)
-    for survey in outbox.due_reminders(db, now, policy.reminder_after):
-        send_reminder(client, db, survey, now)
-        counts["reminded"] = counts.get("reminded", 0) + 1
-    for survey in outbox.due_expiries(db, now):
-        close_expired(client, db, survey)
-        counts["expired"] = counts.get("expired", 0) + 1
-    if alerts := publish_alerts(client, db, policy.theme_labels, policy.ticket_url):
-        counts["alerts"] = alerts
-    if digests := send_due_digests(client, db, policy.theme_labels, now):
-        counts["digests"] = digests
-    return counts
+class SendSurveys:
+    """The survey outbox: due surveys, then reminders, then expiries, on every tick."""
 
+    name = "surveys"
+    every: timedelta | None = None
 
-class OutboxWorker(PeriodicWorker):
-    """Runs ``run_once`` every ``interval`` seconds on its own thread; prunes old comments hourly."""
+    def __init__(self, client: WebClient, policy: SurveyPolicy):
+        self._client, self.policy = client, policy
 
-    PRUNE_EVERY = timedelta(hours=1)
+    def prepare(self, db: Database) -> None:
+        """Release claims a crashed or killed process left, so those surveys go out now."""
+        if released := outbox.release_claims(db):
+            log.info("released %d claims left by an earlier run", released)
 
-    def __init__(
-        self,
-        connect: Callable[[], Database],
-        client: WebClient,
-        policy: DeliveryPolicy,
-        interval: float = 1.0,
-    ):
-        super().__init__("outbox", connect, interval)
-        self._client, self._policy = client, policy
-        self._pruned: datetime | None = None
-
-    def prepare(self) -> None:
-        db = self._connect()
-        try:
-            if released := outbox.release_claims(db):
-                log.info("released %d claims left by an earlier run", released)
-        finally:
-            db.close()
-
-    def run_once(self, db: Database) -> None:
-        run_once(self._client, db, self._policy)
-        now = datetime.now(UTC)
-        if self._policy.retention and (
-            self._pruned is None or now - self._pruned >= self.PRUNE_EVERY
-        ):
-            if pruned := prune_comments(db, self._policy.retention, now):
-                log.info(
-                    "retention: removed %d comments older than %s", pruned, self._policy.retention
-                )
-            self._pruned = now
+    def run(self, db: Database, now: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for survey in outbox.claim_due(db, now):
+            outcome = send_survey(self._client, db, survey, self.policy, now)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            log.info("survey %s %s", survey.id, outcome)
+        for survey in outbox.due_reminders(db, now, self.policy.reminder_after):
+            send_reminder(self._client, db, survey, now)
+            counts["reminded"] = counts.get("reminded", 0) + 1
+        for survey in outbox.due_expiries(db, now):
+            close_expired(self._client, db, survey)
+            counts["expired"] = counts.get("expired", 0) + 1
+        return counts

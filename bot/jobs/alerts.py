@@ -1,8 +1,15 @@
-"""Posts and updates detractor alerts from the alerts outbox (background worker)."""
+"""Detractor alerts: post new ones and update changed ones from the alerts outbox.
+
+Listeners and storage only flag an alert (``needs_update``); this job renders
+and posts it, so a Slack fault is retried here instead of failing a click.
+A permanent Slack error stops the retries and stays visible on the alert.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,13 +22,19 @@ from storage import alerts
 log = logging.getLogger("cxbot.alerts")
 
 
-def publish_alerts(
-    client: WebClient, db: Database, labels: dict[str, str], ticket_url: str | None
-) -> int:
+@dataclass(frozen=True)
+class AlertPolicy:
+    """How an alert shows themes and links its ticket."""
+
+    theme_labels: dict[str, str] = field(default_factory=dict)
+    ticket_url: str | None = None
+
+
+def publish_alerts(client: WebClient, db: Database, policy: AlertPolicy) -> int:
     """Post new alerts and refresh changed ones; returns how many went out."""
     done = 0
     for alert in alerts.pending_alerts(db):
-        blocks = alert_blocks(alert, labels, ticket_url)
+        blocks = alert_blocks(alert, policy.theme_labels, policy.ticket_url)
         try:
             if alert.slack_ts:
                 reply = client.chat_update(
@@ -47,6 +60,23 @@ def publish_alerts(
                 revision=alert.revision,
             )
             continue
-        alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts, alert.revision)
+        alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts or "", alert.revision)
         done += 1
     return done
+
+
+class PublishAlerts:
+    """Posts and updates alert messages on every tick."""
+
+    name = "alerts"
+    every: timedelta | None = None
+
+    def __init__(self, client: WebClient, policy: AlertPolicy):
+        self._client, self.policy = client, policy
+
+    def prepare(self, db: Database) -> None:
+        """Nothing to release: an alert is settled only after Slack accepted it."""
+
+    def run(self, db: Database, now: datetime) -> dict[str, int]:
+        done = publish_alerts(self._client, db, self.policy)
+        return {"alerts": done} if done else {}

@@ -1,0 +1,61 @@
+"""Weekly digests: send each subscription's digest when its schedule says it is due.
+
+A due digest is claimed for its week before it is built; a failure is
+recorded and the digest is tried again once the claim's lease has run out, and
+a sent week is never sent again.  Building and posting one digest lives in
+``bot.digests`` (``cxbot digests send --now`` uses it too).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlite_utils import Database
+
+from bot.digests import deliver_digest
+from storage import subscriptions as schedule
+
+log = logging.getLogger("cxbot.digests")
+
+
+@dataclass(frozen=True)
+class DigestPolicy:
+    """How a digest shows themes."""
+
+    theme_labels: dict[str, str] = field(default_factory=dict)
+
+
+def send_due_digests(client: WebClient, db: Database, policy: DigestPolicy, now: datetime) -> int:
+    """Send every digest due now; a failure is recorded and retried after the claim's lease."""
+    sent = 0
+    for subscription, week in schedule.claim_due(db, now):
+        try:
+            deliver_digest(client, db, subscription, policy.theme_labels, now)
+        except (SlackApiError, OSError, ValueError) as exc:
+            log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
+            schedule.mark_failed(db, subscription.id, str(exc)[:500])
+            continue
+        schedule.mark_sent(db, subscription.id, week, now)
+        sent += 1
+    return sent
+
+
+class SendDigests:
+    """Sends due digests on every tick (the schedule itself is in each subscription)."""
+
+    name = "digests"
+    every: timedelta | None = None
+
+    def __init__(self, client: WebClient, policy: DigestPolicy):
+        self._client, self.policy = client, policy
+
+    def prepare(self, db: Database) -> None:
+        """Nothing to release: a claim left by a crash runs out with its lease."""
+
+    def run(self, db: Database, now: datetime) -> dict[str, int]:
+        sent = send_due_digests(self._client, db, self.policy, now)
+        return {"digests": sent} if sent else {}
