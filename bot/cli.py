@@ -33,6 +33,7 @@ from storage.metrics import breakdown, metric_report, report_dict, summary_dict,
 from storage.operations import operations_report, satisfaction_by_resolution_time
 from storage.periods import PeriodError, parse_period
 from storage.sample_data import generate_history
+from storage.survey_types import SURVEYS, SurveyType, names_text
 from storage.teams import UnknownTeam, stored_team
 
 app = typer.Typer(no_args_is_help=True, help="cxbot — close the customer-feedback loop in Slack.")
@@ -246,9 +247,18 @@ def _register_metric(metric: str, title: str) -> None:
         _show_metric(metric, db, period, filters, as_json, by, weeks, sample)
 
 
-_register_metric("nps", "Net Promoter Score (−100..100)")
-_register_metric("csat", "Customer satisfaction (% of 4–5 answers)")
-_register_metric("ces", "Customer effort score (mean of 1–7)")
+def _metric_title(survey: SurveyType) -> str:
+    """``Net Promoter Score (−100..100)``, ``Customer effort score (mean of 1–7)``: what the score is."""
+    if survey.formula == "share":
+        return f"{survey.title} (% of {survey.promoter_min}–{survey.high} answers)"
+    if survey.formula == "mean":
+        return f"{survey.title} (mean of {survey.low}–{survey.high})"
+    low, high = (f"{limit:g}".replace("-", "−") for limit in survey.score_limits)
+    return f"{survey.title} ({low}..{high})"
+
+
+for _survey in SURVEYS.values():
+    _register_metric(_survey.name, _metric_title(_survey))
 
 
 @metrics_app.command("ops")
@@ -263,8 +273,8 @@ def metrics_ops(
     db: DbOption = None,
 ) -> None:
     """Median first-response and resolution time, reopen rate, satisfaction by resolution time."""
-    if metric not in ("nps", "csat", "ces"):
-        raise fail(f"--metric must be nps, csat or ces, not {metric!r}")
+    if metric not in SURVEYS:
+        raise fail(f"--metric must be {names_text()}, not {metric!r}")
     try:
         parsed = parse_period(period, settings().tz, _now())
     except PeriodError as exc:

@@ -25,7 +25,19 @@ from bot.formatting import (
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.operations import OperationsReport
+from storage.survey_types import SURVEYS
 from storage.timestamps import format_duration
+
+
+def _secondary_lines(summary: ScoreSummary) -> list[str]:
+    """``Mean 4.21 / 5`` under a share score, ``Easy (5–7): 64%`` under a mean one."""
+    survey = SURVEYS[summary.metric]
+    if survey.formula == "share" and summary.mean is not None:
+        return [f"Mean {summary.mean:.2f} / {survey.high}"]
+    if survey.formula == "mean" and summary.share_easy is not None:
+        bucket = f"{survey.high_bucket.capitalize()} ({survey.promoter_min}–{survey.high})"
+        return [f"{bucket}: {summary.share_easy:g}%"]
+    return []
 
 
 def report_panel(report: MetricReport) -> Panel:
@@ -39,10 +51,7 @@ def report_panel(report: MetricReport) -> Panel:
     if current.has_data:
         lines.append(Text(f"{interval_text(current)} · n={current.n:,}"))
         lines.append(Text(buckets_text(current)))
-        if current.metric == "csat" and current.mean is not None:
-            lines.append(Text(f"Mean {current.mean:.2f} / 5"))
-        if current.metric == "ces" and current.share_easy is not None:
-            lines.append(Text(f"Easy (5–7): {current.share_easy:g}%"))
+        lines.extend(Text(line) for line in _secondary_lines(current))
     else:
         lines.append(Text("No answers in this period.", style="dim"))
     previous = report.previous

@@ -10,24 +10,26 @@ from zoneinfo import ZoneInfo
 
 from storage.alerts import FollowUpStats
 from storage.formulas import ScoreSummary, round_half_up
+from storage.survey_types import SURVEYS
 from storage.timestamps import format_duration, parse_timestamp
 
 NO_DATA = "—"
-METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
-BUCKET_ORDER = {
-    "nps": ("promoters", "passives", "detractors"),
-    "csat": ("satisfied", "neutral", "dissatisfied"),
-    "ces": ("easy", "neutral", "difficult"),
-}
+METRIC_NAMES = {name: survey.label for name, survey in SURVEYS.items()}
+
+
+def _formula(metric: str) -> str:
+    """How ``metric``'s numbers read: its type's formula, or ``metric`` itself (``share``, ``sentiment``)."""
+    return SURVEYS[metric].formula if metric in SURVEYS else metric
 
 
 def score_text(metric: str, score: float | None) -> str:
     """The bare score: ``42``, ``87%``, ``5.6`` or ``—``."""
     if score is None:
         return NO_DATA
-    if metric == "nps":
+    formula = _formula(metric)
+    if formula == "net":
         return f"{int(score)}"
-    if metric == "csat":
+    if formula == "share":
         return f"{round_half_up(score):.0f}%"
     return f"{round_half_up(score, 1):.1f}"
 
@@ -40,16 +42,18 @@ def headline(summary: ScoreSummary) -> str:
 def delta_text(metric: str, change: float | None) -> str:
     """``▲ +5`` / ``▼ −3.2 pts`` / ``■ 0``; ``—`` when there is nothing to compare.
 
-    ``metric`` may also be ``"sentiment"`` (a mean on −1..+1, two decimals).
+    ``metric`` may also be ``"share"`` (a percentage, in points) or
+    ``"sentiment"`` (a mean on −1..+1, two decimals).
     """
     if change is None:
         return NO_DATA
-    digits = {"nps": 0, "sentiment": 2}.get(metric, 1)
+    formula = _formula(metric)
+    digits = {"net": 0, "sentiment": 2}.get(formula, 1)
     value = round_half_up(change, digits)
     arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
     number = f"{abs(value):.{digits}f}"
     sign = "+" if value > 0 else "−" if value < 0 else ""
-    unit = " pts" if metric == "csat" else ""
+    unit = " pts" if formula == "share" else ""
     return f"{arrow} {sign}{number}{unit}"
 
 
@@ -62,14 +66,14 @@ def interval_text(summary: ScoreSummary) -> str:
     """``95% CI 35.1 – 48.9`` or an explanation of why there is none."""
     if summary.ci_low is None or summary.ci_high is None:
         return "no confidence interval (too few answers)" if summary.n else NO_DATA
-    unit = "%" if summary.metric == "csat" else ""
+    unit = "%" if _formula(summary.metric) == "share" else ""
     return f"95% CI {summary.ci_low:g}{unit} – {summary.ci_high:g}{unit}"
 
 
 def buckets_text(summary: ScoreSummary) -> str:
     """``Promoters 45 (45%) · Passives 30 (30%) · Detractors 25 (25%)``."""
     parts = []
-    for name in BUCKET_ORDER[summary.metric]:
+    for name in SURVEYS[summary.metric].buckets_best_first:
         count = summary.buckets.get(name, 0)
         share = f" ({round_half_up(100 * count / summary.n):.0f}%)" if summary.n else ""
         parts.append(f"{name.capitalize()} {count:,}{share}")

@@ -12,21 +12,19 @@ from sqlite_utils import Database
 
 from storage.metrics import period_clauses
 from storage.periods import Period
+from storage.survey_types import SURVEYS
 from storage.timestamps import to_db
 
-DETRACTOR = {"nps": 6, "csat": 2, "ces": 3}
-SPAN = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 SHARP_DROP = 0.4  # of the scale
 
 
 def normalised(survey_type: str, score: int) -> float:
     """A score on 0..1 whatever the survey, so an NPS 9 and a CSAT 2 can be compared."""
-    low, high = SPAN[survey_type]
-    return (score - low) / (high - low)
+    return SURVEYS[survey_type].relative(score)
 
 
 def is_detractor(survey_type: str, score: int) -> bool:
-    return score <= DETRACTOR[survey_type]
+    return SURVEYS[survey_type].is_detractor(score)
 
 
 @dataclass(frozen=True)
@@ -132,8 +130,9 @@ def _drop_text(before: CustomerAnswer, latest: CustomerAnswer) -> str:
     """
 
     def score(answer: CustomerAnswer, top: bool) -> str:
-        text = f"{answer.survey_type.upper()} {answer.score}"
-        return f"{text}/{SPAN[answer.survey_type][1]}" if top else text
+        survey = SURVEYS[answer.survey_type]
+        text = f"{survey.label} {answer.score}"
+        return f"{text}/{survey.high}" if top else text
 
     mixed = before.survey_type != latest.survey_type
     return f"{score(before, mixed)} to {score(latest, mixed)}"

@@ -24,6 +24,7 @@ from storage.metrics import (
     weekly_series,
 )
 from storage.periods import Period, iso_weeks
+from storage.survey_types import SURVEY_NAMES, SURVEYS
 from storage.themes import ThemeStat, theme_report
 
 
@@ -131,21 +132,16 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
             summarize(metric, score_counts(db, metric, before, filters)),
             summarize(metric, score_counts(db, metric, baseline, filters)),
         )
-        for metric in ("nps", "csat", "ces")
+        for metric in SURVEY_NAMES
     ]
-    rates = [response_rate(db, m, period, filters) for m in ("nps", "csat", "ces")]
+    rates = [response_rate(db, m, period, filters) for m in SURVEY_NAMES]
     rate = ResponseRate(sum(r.answered for r in rates), sum(r.sent for r in rates))
     current_themes = theme_report(db, period, filters)
     previous_themes = theme_report(db, before, filters) if before else []
     worst, _ = latest_comments(db, period, filters, sentiment="negative", limit=50)
     best, _ = latest_comments(db, period, filters, sentiment="positive", limit=50)
-    severity = {
-        "nps": lambda s: s / 10,
-        "csat": lambda s: (s - 1) / 4,
-        "ces": lambda s: (s - 1) / 6,
-    }
-    worst.sort(key=lambda c: (severity[c.survey_type](c.score), c.answered_at))
-    best.sort(key=lambda c: (-severity[c.survey_type](c.score), c.answered_at))
+    worst.sort(key=lambda c: (SURVEYS[c.survey_type].relative(c.score), c.answered_at))
+    best.sort(key=lambda c: (-SURVEYS[c.survey_type].relative(c.score), c.answered_at))
     # the 12 ISO weeks ending with the digest's week: "now" is any moment inside it
     series = weekly_series(db, "nps", 12, tz, period.start + timedelta(days=1), filters)
     return Digest(
@@ -157,6 +153,10 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
     )  # fmt: skip
 
 
+#: Which scores the digest compares teams on: what it chooses to show, not a fact of the types.
+TEAM_MOVE_METRICS = ("nps", "csat")
+
+
 def _team_moves(
     db: Database, period: Period, filters: Filters
 ) -> list[tuple[str, str, ScoreSummary, ScoreSummary]]:
@@ -165,12 +165,11 @@ def _team_moves(
         return []
     before = period.previous()
     moves = []
-    for metric in ("nps", "csat"):
+    for metric in TEAM_MOVE_METRICS:
         previous = {row.key: row.summary for row in breakdown(db, metric, "team", before, filters)}
         for row in breakdown(db, metric, "team", period, filters):
             old = previous.get(row.key)
             if old and row.summary.n >= 5 and old.n >= 5:
                 moves.append((row.key, metric, row.summary, old))
-    scale = {"nps": 200.0, "csat": 100.0}
-    moves.sort(key=lambda m: (m[2].score - m[3].score) / scale[m[1]])
+    moves.sort(key=lambda m: (m[2].score - m[3].score) / SURVEYS[m[1]].score_span)
     return moves[:2]

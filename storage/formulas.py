@@ -10,16 +10,13 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from storage.survey_types import SURVEYS, SurveyType, names_text
+
 Z95 = 1.959963984540054
 SMALL_SAMPLE = 30
 
-SCALES: dict[str, range] = {"nps": range(0, 11), "csat": range(1, 6), "ces": range(1, 8)}
-BUCKETS: dict[str, tuple[tuple[str, range], ...]] = {
-    "nps": (("detractors", range(0, 7)), ("passives", range(7, 9)), ("promoters", range(9, 11))),
-    "csat": (("dissatisfied", range(1, 3)), ("neutral", range(3, 4)), ("satisfied", range(4, 6))),
-    "ces": (("difficult", range(1, 4)), ("neutral", range(4, 5)), ("easy", range(5, 8))),
-}
-METRICS = tuple(SCALES)
+#: Each type's scale, for callers that only check membership (see storage.survey_types).
+SCALES: dict[str, range] = {name: survey.scale for name, survey in SURVEYS.items()}
 
 
 def round_half_up(value: float, digits: int = 0) -> float:
@@ -36,7 +33,8 @@ def round_half_up(value: float, digits: int = 0) -> float:
 
 def bucket_counts(metric: str, counts: dict[int, int]) -> dict[str, int]:
     """Counts per named bucket (promoters/passives/detractors and friends)."""
-    return {name: sum(counts.get(score, 0) for score in scores) for name, scores in BUCKETS[metric]}
+    buckets = SURVEYS[metric].buckets
+    return {name: sum(counts.get(score, 0) for score in scores) for name, scores in buckets}
 
 
 def nps_score(promoters: int, detractors: int, n: int) -> int | None:
@@ -122,45 +120,53 @@ class ScoreSummary:
 
 def summarize(metric: str, counts: dict[int, int]) -> ScoreSummary:
     """Compute a metric, its interval and buckets from ``{score: count}``."""
-    if metric not in SCALES:
-        raise ValueError(f"unknown metric {metric!r} (use nps, csat or ces)")
-    scale = SCALES[metric]
-    bad = [s for s in counts if s not in scale]
+    if metric not in SURVEYS:
+        raise ValueError(f"unknown metric {metric!r} (use {names_text()})")
+    survey = SURVEYS[metric]
+    bad = [s for s in counts if s not in survey.scale]
     if bad:
-        raise ValueError(f"{metric} scores must be {scale.start}..{scale.stop - 1}, got {bad}")
+        raise ValueError(f"{metric} scores must be {survey.low}..{survey.high}, got {bad}")
     clean = {s: c for s, c in sorted(counts.items()) if c}
     n = sum(clean.values())
     buckets = bucket_counts(metric, clean)
-    if metric == "nps":
-        return _nps_summary(clean, n, buckets)
-    if metric == "csat":
-        return _csat_summary(clean, n, buckets)
-    return _ces_summary(clean, n, buckets)
+    if survey.formula == "net":
+        return _net_summary(survey, clean, n, buckets)
+    if survey.formula == "share":
+        return _share_summary(survey, clean, n, buckets)
+    return _mean_summary(survey, clean, n, buckets)
 
 
-def _nps_summary(counts: dict[int, int], n: int, buckets: dict[str, int]) -> ScoreSummary:
-    pro, det = buckets["promoters"], buckets["detractors"]
+def _net_summary(
+    survey: SurveyType, counts: dict[int, int], n: int, buckets: dict[str, int]
+) -> ScoreSummary:
+    pro, det = buckets[survey.high_bucket], buckets[survey.low_bucket]
     score = nps_score(pro, det, n)
     low, high = nps_interval(pro, det, n) if n else (None, None)
-    return ScoreSummary("nps", n, score, low, high, buckets, counts)
+    return ScoreSummary(survey.name, n, score, low, high, buckets, counts)
 
 
-def _csat_summary(counts: dict[int, int], n: int, buckets: dict[str, int]) -> ScoreSummary:
-    satisfied = buckets["satisfied"]
+def _share_summary(
+    survey: SurveyType, counts: dict[int, int], n: int, buckets: dict[str, int]
+) -> ScoreSummary:
+    satisfied = buckets[survey.high_bucket]
     score = round_half_up(100 * satisfied / n, 1) if n else None
     interval = wilson_interval(satisfied, n)
     mean, _ = mean_and_interval(counts)
     low, high = interval if interval else (None, None)
     mean_r = round_half_up(mean, 2) if mean is not None else None
-    return ScoreSummary("csat", n, score, low, high, buckets, counts, mean=mean_r)
+    return ScoreSummary(survey.name, n, score, low, high, buckets, counts, mean=mean_r)
 
 
-def _ces_summary(counts: dict[int, int], n: int, buckets: dict[str, int]) -> ScoreSummary:
-    mean, interval = mean_and_interval(counts, bounds=(1, 7))
+def _mean_summary(
+    survey: SurveyType, counts: dict[int, int], n: int, buckets: dict[str, int]
+) -> ScoreSummary:
+    mean, interval = mean_and_interval(counts, bounds=(survey.low, survey.high))
     score = round_half_up(mean, 2) if mean is not None else None
     low, high = interval if interval else (None, None)
-    easy = round_half_up(100 * buckets["easy"] / n, 1) if n else None
-    return ScoreSummary("ces", n, score, low, high, buckets, counts, mean=score, share_easy=easy)
+    easy = round_half_up(100 * buckets[survey.high_bucket] / n, 1) if n else None
+    return ScoreSummary(
+        survey.name, n, score, low, high, buckets, counts, mean=score, share_easy=easy
+    )
 
 
 def delta(current: float | None, previous: float | None) -> float | None:

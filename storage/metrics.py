@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from storage.filters import Filters
-from storage.formulas import SCALES, ScoreSummary, delta, round_half_up, summarize
+from storage.formulas import ScoreSummary, delta, round_half_up, summarize
 from storage.periods import Period, iso_weeks
+from storage.survey_types import SURVEYS, names_text
 from storage.timestamps import to_db
 
 BREAKDOWN_COLUMNS = {"team": "team", "agent": "agent", "channel": "channel"}
@@ -68,8 +69,8 @@ class Breakdown:
 
 
 def _check_metric(metric: str) -> None:
-    if metric not in SCALES:
-        raise ValueError(f"unknown metric {metric!r} (use nps, csat or ces)")
+    if metric not in SURVEYS:
+        raise ValueError(f"unknown metric {metric!r} (use {names_text()})")
 
 
 def period_clauses(period: Period | None, column: str) -> tuple[list[str], list[str]]:

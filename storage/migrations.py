@@ -7,14 +7,90 @@ record that it ran.  Never edit a migration that has shipped: add a new one.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from storage.survey_types import SURVEYS, SurveyType
 
 MIGRATION_SET = "cxbot"
 migrations = Migrations(MIGRATION_SET)
 
-SURVEY_TYPES = ("nps", "csat", "ces")
+#: The survey types 0001 wrote into the CHECK constraints.  History, never to
+#: change: a new type is admitted by its own migration (admit_survey_types),
+#: because existing files keep the CHECK they were created with.
+FIRST_SURVEY_TYPES = ("nps", "csat", "ces")
 SURVEY_STATES = ("scheduled", "sent", "answered", "expired", "failed", "skipped")
+
+
+def survey_type_check(names: Iterable[str]) -> str:
+    """``survey_type IN ('nps', 'csat', 'ces')``: the column may only hold these types."""
+    quoted = ", ".join(f"'{name}'" for name in names)
+    return f"survey_type IN ({quoted})"
+
+
+def score_check(types: Iterable[SurveyType]) -> str:
+    """Each type's score within its own scale, one line per type (as 0001 first wrote it)."""
+    lines = [
+        f"(survey_type = '{survey.name}' AND score BETWEEN {survey.low} AND {survey.high})"
+        for survey in types
+    ]
+    return "\n                OR ".join(lines)
+
+
+def _first_types() -> list[SurveyType]:
+    return [SURVEYS[name] for name in FIRST_SURVEY_TYPES]
+
+
+def admit_survey_types(db: Database, *names: str) -> None:
+    """Let ``surveys`` and ``responses`` hold the survey types ``names`` too: a new type's migration.
+
+    SQLite cannot ALTER a CHECK constraint, and rebuilding ``responses`` would
+    cascade-delete its labels and alerts.  Widening a CHECK never invalidates
+    a stored row, so the table definitions are rewritten in place, inside the
+    migration's transaction — SQLite's documented procedure for such changes
+    (https://www.sqlite.org/lang_altertable.html#otheralter).  The types
+    already admitted are read from the stored definition, so each migration
+    names only the types it adds.
+    """
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('surveys', 'responses')"
+    ).fetchall()
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        for table, sql in rows:
+            db.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                [_admitted(table, sql, names), table],
+            )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    problems = db.execute("PRAGMA integrity_check").fetchall()
+    if problems != [("ok",)]:
+        raise RuntimeError(f"admitting survey types {names} broke the schema: {problems}")
+
+
+def _admitted(table: str, sql: str, names: tuple[str, ...]) -> str:
+    """``table``'s CREATE statement with ``names`` added to both survey-type CHECKs."""
+    found = re.search(r"survey_type IN \(([^)]*)\)", sql)
+    if found is None:
+        raise RuntimeError(f"{table}: no survey_type CHECK to widen")
+    before = re.findall(r"'([^']+)'", found.group(1))
+    after = [*before, *(name for name in names if name not in before)]
+    swaps = [(survey_type_check(before), survey_type_check(after))]
+    if table == "responses":
+        swaps.append(
+            (score_check(SURVEYS[n] for n in before), score_check(SURVEYS[n] for n in after))
+        )
+    for old, new in swaps:
+        if sql.count(old) != 1:
+            raise RuntimeError(f"{table}: expected the CHECK {old!r} once in {sql}")
+        sql = sql.replace(old, new)
+    return sql
 
 
 def _run(db: Database, *statements: str) -> None:
@@ -62,11 +138,11 @@ def core_tables(db: Database) -> None:
             id INTEGER PRIMARY KEY,
             ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
             closure_seq INTEGER NOT NULL DEFAULT 1,
-            survey_type TEXT NOT NULL CHECK (survey_type IN {SURVEY_TYPES}),
+            survey_type TEXT NOT NULL CHECK ({survey_type_check(FIRST_SURVEY_TYPES)}),
             recipient TEXT NOT NULL,
             slack_channel TEXT,
             slack_ts TEXT,
-            state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN {SURVEY_STATES}),
+            state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN {SURVEY_STATES!r}),
             skip_reason TEXT,
             due_at TEXT NOT NULL,
             sent_at TEXT,
@@ -90,11 +166,9 @@ def core_tables(db: Database) -> None:
             source TEXT NOT NULL DEFAULT 'slack',
             ticket_ref TEXT,
             customer TEXT,
-            survey_type TEXT NOT NULL CHECK (survey_type IN {SURVEY_TYPES}),
+            survey_type TEXT NOT NULL CHECK ({survey_type_check(FIRST_SURVEY_TYPES)}),
             score INTEGER NOT NULL CHECK (
-                (survey_type = 'nps' AND score BETWEEN 0 AND 10)
-                OR (survey_type = 'csat' AND score BETWEEN 1 AND 5)
-                OR (survey_type = 'ces' AND score BETWEEN 1 AND 7)
+                {score_check(_first_types())}
             ),
             comment TEXT,
             answered_at TEXT NOT NULL,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.formulas import SCALES
+from storage.survey_types import SURVEYS, names_text
 from storage.timestamps import normalize_timestamp, to_db, utc_now
 
 RESPONSE_COLUMNS = (
@@ -74,10 +74,10 @@ def parse_score(survey_type: str, raw: object) -> int:
         number = float(text)
     except ValueError:
         raise InvalidResponse(f"score: {text!r} is not a number") from None
-    scale = SCALES[survey_type]
-    if not number.is_integer() or int(number) not in scale:
+    survey = SURVEYS[survey_type]
+    if not number.is_integer() or int(number) not in survey.scale:
         raise InvalidResponse(
-            f"score: {text} is outside the {survey_type} scale {scale.start}–{scale.stop - 1}"
+            f"score: {text} is outside the {survey_type} scale {survey.low}–{survey.high}"
         )
     return int(number)
 
@@ -100,8 +100,8 @@ def response_from_mapping(record: Mapping[str, object]) -> ResponseRow:
     survey = (_text(record.get("survey")) or "").lower()
     if not survey:
         raise InvalidResponse("survey: missing")
-    if survey not in SCALES:
-        raise InvalidResponse(f"survey: {survey!r} is not nps, csat or ces")
+    if survey not in SURVEYS:
+        raise InvalidResponse(f"survey: {survey!r} is not {names_text()}")
     score = parse_score(survey, record.get("score"))
     answered_raw = _text(record.get("answered_at"))
     if answered_raw is None:

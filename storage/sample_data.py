@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from storage.survey_types import SURVEYS
 from storage.timestamps import to_db, utc_now
 
 TEAM_NAMES = (
@@ -57,19 +58,14 @@ def make_agents(rng: random.Random, teams: int, agents: int) -> list[Agent]:
 def _score(rng: random.Random, survey: str, quality: float) -> int:
     """A score on the survey's scale, centred by a 0..1 quality."""
     q = min(max(quality + rng.gauss(0, 0.22), 0.0), 1.0)
-    if survey == "nps":
-        return min(10, int(q * 11))
-    if survey == "csat":
-        return 1 + min(4, int(q * 5))
-    return 1 + min(6, int(q * 7))
+    return SURVEYS[survey].score_at(q)
 
 
 def _comment(rng: random.Random, survey: str, score: int) -> str | None:
     if rng.random() > 0.3:
         return None
-    high = {"nps": 9, "csat": 4, "ces": 5}[survey]
-    low = {"nps": 6, "csat": 2, "ces": 3}[survey]
-    kind = "good" if score >= high else "bad" if score <= low else "meh"
+    scale = SURVEYS[survey]
+    kind = "good" if scale.is_promoter(score) else "bad" if scale.is_detractor(score) else "meh"
     return rng.choice(COMMENTS[kind])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.migrations import SURVEY_TYPES
+from storage.survey_types import SURVEY_NAMES
 
 # A skip scan: one index seek per distinct team instead of reading every row,
 # so listing teams costs milliseconds at millions of rows.
@@ -22,7 +22,7 @@ SELECT team FROM t WHERE team IS NOT NULL
 def known_teams(db: Database) -> list[str]:
     """Every team on a ticket or an answer, sorted."""
     teams = {row[0] for row in db.execute(_SKIP_SCAN.format(table="tickets", scope="1"))}
-    for survey_type in SURVEY_TYPES:  # answers are indexed by (survey_type, team, …)
+    for survey_type in SURVEY_NAMES:  # answers are indexed by (survey_type, team, …)
         sql = _SKIP_SCAN.format(table="responses", scope="survey_type = ?")
         teams |= {row[0] for row in db.execute(sql, [survey_type] * 2)}
     return sorted(teams)

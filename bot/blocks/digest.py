@@ -17,6 +17,7 @@ from bot.privacy import mask_personal_data
 from storage.comments import Comment
 from storage.digest import Digest, MetricWeek, ThemeMove
 from storage.formulas import delta
+from storage.survey_types import SURVEYS
 
 
 def _metric_line(week: MetricWeek) -> str:
@@ -32,12 +33,9 @@ def _metric_line(week: MetricWeek) -> str:
     )
 
 
-SCALE_SPAN = {"nps": 200, "csat": 100, "ces": 6}  # how far each score can move
-
-
 def _relative_move(week: MetricWeek) -> float:
     """The change since last week as a share of the metric's whole range (signed)."""
-    return (week.vs_previous or 0) / SCALE_SPAN[week.metric]
+    return (week.vs_previous or 0) / SURVEYS[week.metric].score_span
 
 
 def _headline_metric(digest: Digest) -> MetricWeek | None:
@@ -121,7 +119,7 @@ def _theme_label(theme: str, labels: dict[str, str]) -> str:
 
 def _mover_line(move, labels: dict[str, str]) -> str:
     name = _theme_label(move.theme, labels)
-    share = f"in {percent_text(move.share)} of comments ({delta_text('csat', move.share_change)})"
+    share = f"in {percent_text(move.share)} of comments ({delta_text('share', move.share_change)})"
     feeling = NO_DATA if move.sentiment is None else f"{move.sentiment:+.2f}"
     change = (
         ""

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n.messages import REASONS, text
 from bot.mrkdwn import escape_mrkdwn
-from storage.formulas import SCALES
+from storage.survey_types import SURVEYS
 
 COMMENT_MODAL = "cx_comment_modal"
 COMMENT_BLOCK = "comment"
@@ -31,9 +31,8 @@ COMMENT_MAX = 3000  # Slack's limit for a plain-text input
 
 def tone(survey_type: str, score: int) -> str:
     """low (detractor), mid or high (promoter) — decides how we ask for a comment."""
-    low = {"nps": 6, "csat": 2, "ces": 3}[survey_type]
-    high = {"nps": 9, "csat": 4, "ces": 5}[survey_type]
-    return "low" if score <= low else "high" if score >= high else "mid"
+    survey = SURVEYS[survey_type]
+    return "low" if survey.is_detractor(score) else "high" if survey.is_promoter(score) else "mid"
 
 
 def _score_buttons(survey_id: int, survey_type: str, chosen: int | None = None) -> ActionsBlock:
@@ -44,7 +43,7 @@ def _score_buttons(survey_id: int, survey_type: str, chosen: int | None = None) 
             value=f"{survey_id}:{score}",
             style="primary" if score == chosen else None,
         )
-        for score in SCALES[survey_type]
+        for score in SURVEYS[survey_type].scale
     ]
     return ActionsBlock(block_id="cx_scores", elements=buttons)
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 import io
 
 from storage.metrics import SeriesPoint
+from storage.survey_types import SURVEYS, SurveyType
 
-LIMITS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
-LABELS = {"nps": "NPS", "csat": "CSAT %", "ces": "CES (1–7)"}
+
+def axis_label(survey: SurveyType) -> str:
+    """``NPS``, ``CSAT %``, ``CES (1–7)``: what the y axis measures, unit included."""
+    if survey.formula == "share":
+        return f"{survey.label} %"
+    if survey.formula == "mean":
+        return f"{survey.label} ({survey.low}–{survey.high})"
+    return survey.label
 
 
 def trend_png(metric: str, points: list[SeriesPoint], title: str) -> bytes:
@@ -34,8 +41,9 @@ def trend_png(metric: str, points: list[SeriesPoint], title: str) -> bytes:
                     fontsize=7,
                     color="#616061",
                 )
-        axis.set_ylim(*LIMITS[metric])
-        axis.set_ylabel(LABELS[metric])
+        survey = SURVEYS[metric]
+        axis.set_ylim(*survey.score_limits)
+        axis.set_ylabel(axis_label(survey))
         axis.set_title(title, fontsize=10)
         axis.grid(axis="y", alpha=0.3)
         figure.tight_layout()

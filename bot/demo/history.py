@@ -21,6 +21,8 @@ from importlib import resources
 from sqlite_utils import Database
 
 from storage.customers import is_detractor
+from storage.sample_data import SURVEY_MIX
+from storage.survey_types import SURVEYS
 from storage.timestamps import parse_timestamp, to_db
 
 TEAMS = {
@@ -125,11 +127,7 @@ def _quality(rng: random.Random, team: str, days_ago: float) -> tuple[float, flo
 
 def _score(rng: random.Random, survey: str, quality: float) -> int:
     q = min(max(quality + rng.gauss(0, 0.22), 0.0), 1.0)
-    return {
-        "nps": min(10, int(q * 11)),
-        "csat": 1 + min(4, int(q * 5)),
-        "ces": 1 + min(6, int(q * 7)),
-    }[survey]
+    return SURVEYS[survey].score_at(q)
 
 
 def seed_history(
@@ -154,7 +152,7 @@ def seed_history(
         tags = json.dumps(rng.sample(TAGS, rng.choice((0, 1, 1, 2))))
         channel = rng.choice(CHANNELS)
         reopened = rng.random() < (0.12 if slow > 1.5 else 0.05)
-        survey = rng.choices(("csat", "nps", "ces"), (0.45, 0.4, 0.15))[0]
+        survey = rng.choices(*zip(*SURVEY_MIX, strict=True))[0]
         ticket_id = i + 1
         rows_t.append((ticket_id, "demo", f"DEMO-{ticket_id}", customer, agent, team, tags, channel, rng.choice(("low", "normal", "high")),
                        to_db(created), to_db(first), to_db(closed), int(reopened), 1, "closed", to_db(closed)))  # fmt: skip

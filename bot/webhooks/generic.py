@@ -13,10 +13,10 @@ from bot.settings import Settings
 from bot.webhooks import fields
 from bot.webhooks.errors import WebhookPayloadError
 from bot.webhooks.signatures import check_equal, check_timestamp, require_secret, sign_generic
+from storage.survey_types import SURVEYS, names_text
 from storage.tickets import EventKind, TicketEvent
 
 EVENTS: dict[str, EventKind] = {"ticket.closed": "closed", "ticket.reopened": "reopened"}
-SURVEYS = ("nps", "csat", "ces")
 TIMESTAMP_HEADER = "X-Cxbot-Request-Timestamp"
 SIGNATURE_HEADER = "X-Cxbot-Signature"
 
@@ -60,7 +60,7 @@ def parse(body: bytes) -> TicketEvent:
     agent = fields.mapping(data, "agent")
     survey = fields.optional_text(data, "survey")
     if survey is not None and survey.lower() not in SURVEYS:
-        raise WebhookPayloadError("survey: must be nps, csat or ces")
+        raise WebhookPayloadError(f"survey: must be {names_text()}")
     return TicketEvent(
         source="generic",
         kind=EVENTS[event],

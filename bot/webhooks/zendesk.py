@@ -22,6 +22,7 @@ from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import dig, text_or_none, time_or_none
 from bot.webhooks.signatures import MAX_SKEW_SECONDS, check_equal, hmac_base64, require_secret
+from storage.survey_types import SURVEY_NAMES
 from storage.tickets import EventKind, TicketEvent
 
 SIGNATURE = "X-Zendesk-Webhook-Signature"
@@ -105,7 +106,7 @@ def _event(
         created_at=time_or_none(ticket.get("created_at")),
         first_response_at=None,
         closed_at=time_or_none(ticket.get("updated_at")) if kind == "closed" else None,
-        survey_type=raw.get("survey") if raw.get("survey") in ("nps", "csat", "ces") else None,
+        survey_type=raw.get("survey") if raw.get("survey") in SURVEY_NAMES else None,
         raw=raw,
     )
 
