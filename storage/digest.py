@@ -123,8 +123,10 @@ def _failed(db: Database, period: Period, filters: Filters) -> Counter:
 
 def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = Filters()) -> Digest:
     week, period = digest_week(tz, now)
+    start = period.start
+    assert start is not None  # digest_week always returns a bounded week
     before = period.previous()
-    baseline = Period("12 weeks before", period.start - timedelta(weeks=12), period.start)
+    baseline = Period("12 weeks before", start - timedelta(weeks=12), start)
     metrics = [
         MetricWeek(
             metric,
@@ -143,7 +145,7 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
     worst.sort(key=lambda c: (SURVEYS[c.survey_type].relative(c.score), c.answered_at))
     best.sort(key=lambda c: (-SURVEYS[c.survey_type].relative(c.score), c.answered_at))
     # the 12 ISO weeks ending with the digest's week: "now" is any moment inside it
-    series = weekly_series(db, "nps", 12, tz, period.start + timedelta(days=1), filters)
+    series = weekly_series(db, "nps", 12, tz, start + timedelta(days=1), filters)
     return Digest(
         week=week, period=period, filters=filters, metrics=metrics, rate=rate,
         answers=sum(m.current.n for m in metrics), movers=_moves(current_themes, previous_themes)[:3],
@@ -171,5 +173,6 @@ def _team_moves(
             old = previous.get(row.key)
             if old and row.summary.n >= 5 and old.n >= 5:
                 moves.append((row.key, metric, row.summary, old))
-    moves.sort(key=lambda m: (m[2].score - m[3].score) / SURVEYS[m[1]].score_span)
+    # both sides have >= 5 answers, so both scores exist
+    moves.sort(key=lambda m: ((m[2].score or 0) - (m[3].score or 0)) / SURVEYS[m[1]].score_span)
     return moves[:2]

@@ -145,6 +145,7 @@ def _quote(comment: Comment) -> str:
 def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
     """The digest as mrkdwn paragraphs (blocks for Slack, lines for the terminal)."""
     start, end = digest.period.start, digest.period.end
+    assert start is not None and end is not None  # a digest always covers one bounded week
     scope = f" · {digest.filters.describe()}" if digest.filters.as_dict() else ""
     rate = digest.rate
     paragraphs = [

@@ -152,7 +152,7 @@ def seed_history(
         tags = json.dumps(rng.sample(TAGS, rng.choice((0, 1, 1, 2))))
         channel = rng.choice(CHANNELS)
         reopened = rng.random() < (0.12 if slow > 1.5 else 0.05)
-        survey = rng.choices(*zip(*SURVEY_MIX, strict=True))[0]
+        survey = rng.choices([s for s, _ in SURVEY_MIX], [w for _, w in SURVEY_MIX])[0]
         ticket_id = i + 1
         rows_t.append((ticket_id, "demo", f"DEMO-{ticket_id}", customer, agent, team, tags, channel, rng.choice(("low", "normal", "high")),
                        to_db(created), to_db(first), to_db(closed), int(reopened), 1, "closed", to_db(closed)))  # fmt: skip
