@@ -20,24 +20,13 @@ from bot.formatting import (
     local_minute,
     percent_text,
     score_text,
+    secondary_lines,
     sparkline,
 )
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.operations import OperationsReport
-from storage.survey_types import SURVEYS
 from storage.timestamps import format_duration
-
-
-def _secondary_lines(summary: ScoreSummary) -> list[str]:
-    """``Mean 4.21 / 5`` under a share score, ``Easy (5–7): 64%`` under a mean one."""
-    survey = SURVEYS[summary.metric]
-    if survey.formula == "share" and summary.mean is not None:
-        return [f"Mean {summary.mean:.2f} / {survey.high}"]
-    if survey.formula == "mean" and summary.share_easy is not None:
-        bucket = f"{survey.high_bucket.capitalize()} ({survey.promoter_min}–{survey.high})"
-        return [f"{bucket}: {summary.share_easy:g}%"]
-    return []
 
 
 def report_panel(report: MetricReport) -> Panel:
@@ -51,7 +40,7 @@ def report_panel(report: MetricReport) -> Panel:
     if current.has_data:
         lines.append(Text(f"{interval_text(current)} · n={current.n:,}"))
         lines.append(Text(buckets_text(current)))
-        lines.extend(Text(line) for line in _secondary_lines(current))
+        lines.extend(Text(line) for line in secondary_lines(current))
     else:
         lines.append(Text("No answers in this period.", style="dim"))
     previous = report.previous

@@ -62,6 +62,17 @@ def impact_text(impact: float | None) -> str:
     return NO_DATA if impact is None else f"{impact:+g}"
 
 
+def secondary_lines(summary: ScoreSummary) -> list[str]:
+    """``Mean 4.21 / 5`` under a share score, ``Easy (5–7): 64%`` under a mean one: terminal and Slack alike."""
+    survey = SURVEYS[summary.metric]
+    if survey.formula == "share" and summary.mean is not None:
+        return [f"Mean {summary.mean:.2f} / {survey.high}"]
+    if survey.formula == "mean" and summary.share_easy is not None:
+        bucket = f"{survey.high_bucket.capitalize()} ({survey.promoter_min}–{survey.high})"
+        return [f"{bucket}: {summary.share_easy:g}%"]
+    return []
+
+
 def interval_text(summary: ScoreSummary) -> str:
     """``95% CI 35.1 – 48.9`` or an explanation of why there is none."""
     if summary.ci_low is None or summary.ci_high is None:
