@@ -12,7 +12,7 @@ import typer
 from bot.blocks.survey import survey_blocks, tone
 from bot.cli import app
 from bot.cx.charts import axis_label
-from bot.formatting import METRIC_NAMES, buckets_text
+from bot.formatting import METRIC_NAMES, buckets_text, secondary_lines
 from bot.i18n.messages import LANGUAGES, MESSAGES
 from storage.formulas import summarize
 from storage.survey_types import SURVEYS
@@ -65,3 +65,9 @@ def test_cli_has_one_metric_command_per_type():
         "csat": "Customer satisfaction (% of 4–5 answers)",
         "ces": "Customer effort score (mean of 1–7)",
     }
+
+
+def test_secondary_lines_read_as_before():
+    assert secondary_lines(summarize("csat", {5: 1, 4: 1})) == ["Mean 4.50 / 5"]
+    assert secondary_lines(summarize("ces", {7: 1, 2: 1})) == ["Easy (5–7): 50%"]
+    assert secondary_lines(summarize("nps", {10: 1})) == []
