@@ -21,8 +21,7 @@ from storage.db import open_db
 from storage.importer import IMPORT_COLUMNS, import_file
 from storage.responses import RESPONSE_COLUMNS, insert_responses, response_from_mapping
 from storage.sample_data import COMMENTS, TAGS, TEAM_NAMES
-
-SCALES = {"nps": 10, "csat": 5, "ces": 7}
+from storage.survey_types import SURVEY_NAMES, SURVEYS
 
 
 def write_csv(path: Path, rows: int, seed: int = 5) -> None:
@@ -33,11 +32,11 @@ def write_csv(path: Path, rows: int, seed: int = 5) -> None:
         writer = csv.writer(handle)
         writer.writerow(IMPORT_COLUMNS)
         for i in range(rows):
-            survey = rng.choice(("nps", "csat", "ces"))
-            low = 0 if survey == "nps" else 1
+            survey = rng.choice(SURVEY_NAMES)
+            scale = SURVEYS[survey].scale
             at = start + timedelta(seconds=i * 730 * 86400 // rows)
             writer.writerow([
-                f"T{i}", survey, rng.randint(low, SCALES[survey]),
+                f"T{i}", survey, rng.randint(scale[0], scale[-1]),
                 rng.choice(comments) if rng.random() < 0.3 else "",
                 at.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(TEAM_NAMES), f"agent{rng.randrange(200):03d}",
                 ";".join(rng.sample(TAGS, rng.randint(0, 2))), rng.choice(("email", "chat", "phone")),

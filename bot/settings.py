@@ -15,12 +15,13 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.survey_types import SURVEY_NAMES, SURVEYS, names_text
 from storage.timestamps import parse_duration
 
 
@@ -81,9 +82,7 @@ class Settings(BaseSettings):
     survey_delay: Duration = Field(timedelta(minutes=10), validation_alias="CXBOT_SURVEY_DELAY")
     survey_cooldown: Duration = Field(timedelta(days=7), validation_alias="CXBOT_SURVEY_COOLDOWN")
     survey_sample: float = Field(1.0, ge=0.0, le=1.0, validation_alias="CXBOT_SURVEY_SAMPLE")
-    default_survey: Literal["nps", "csat", "ces"] = Field(
-        "csat", validation_alias="CXBOT_DEFAULT_SURVEY"
-    )
+    default_survey: str = Field("csat", validation_alias="CXBOT_DEFAULT_SURVEY")
     reminder_after: Duration = Field(timedelta(hours=24), validation_alias="CXBOT_REMINDER_AFTER")
     survey_expires: Duration = Field(timedelta(days=7), validation_alias="CXBOT_SURVEY_EXPIRES")
     alert_channel: str | None = Field(None, validation_alias="CXBOT_ALERT_CHANNEL")
@@ -139,6 +138,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name like Europe/Bucharest)"
             ) from None
+        return value
+
+    @field_validator("default_survey")
+    @classmethod
+    def _survey(cls, value: str) -> str:
+        if value not in SURVEYS:  # the types come from storage.survey_types, not a second list
+            quoted = tuple(repr(name) for name in SURVEY_NAMES)
+            raise ValueError(f"Input should be {names_text(quoted)}")
         return value
 
     @field_validator("alert_channel")
