@@ -57,6 +57,10 @@ async def cx(
         reply = usage_reply(str(exc))
         await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
         return
+    if question.subcommand.answer is None:  # help: nothing to look up
+        response_type, reply = reply_for(question.subcommand, Answered(question.asked, None))
+        await ack(response_type=response_type, text=reply.text, blocks=reply.blocks)
+        return
     work = asyncio.ensure_future(shared.store.run(answer, question))
     done, _ = await asyncio.wait({work}, timeout=FAST_ENOUGH)
     if work in done:

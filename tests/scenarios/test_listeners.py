@@ -80,6 +80,12 @@ def test_cx_nps_is_one_database_call_returning_data_rendered_after(app_and_store
     assert isinstance(outcome, Answered) and isinstance(outcome.data, Score)  # data, not blocks
 
 
+def test_help_needs_no_database_call(app_and_store, emulator):
+    app, store = app_and_store
+    assert command(app, "help", emulator.response_url())["text"] == "cxbot help"
+    assert store.calls == []
+
+
 def test_digest_preview_with_an_unknown_time_zone_answers_with_a_usage_hint(
     app_and_store, emulator
 ):
