@@ -18,7 +18,9 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cx.access import AdminDirectory
 from bot.listeners import register
+from bot.listeners.middleware import Services, install
 from bot.settings import Settings
 from bot.slack_client import request_path_client
 from bot.store import Store
@@ -74,5 +76,6 @@ def create_app(settings: Settings, store: Store, client: AsyncWebClient | None =
         authorize=_authorizer(client, token),
         process_before_response=True,
     )
-    register(app, store, settings)
+    install(app, Services(store, settings, AdminDirectory(settings.admins, client)))
+    register(app)
     return app

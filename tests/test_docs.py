@@ -52,3 +52,29 @@ def test_every_setting_is_in_the_readme_table():
     example = (ROOT / ".env.example").read_text()
     for name in re.findall(r"^([A-Z_]+)=", example, re.M):
         assert f"| `{name}` |" in README, f"{name} missing from README's configuration table"
+
+
+def cx_table() -> str:
+    return README.split("## `/cx` in Slack", 1)[1].split("\n## ", 1)[0].split("\n\n", 2)[1]
+
+
+def test_every_cx_subcommand_is_in_the_readme_table_with_its_usage():
+    from bot.cx.registry import SUBCOMMANDS
+
+    table = cx_table()
+    for name, subcommand in SUBCOMMANDS.items():
+        usage = subcommand.usage.replace("|", "\\|")  # escaped inside a Markdown table
+        assert f"| `{usage}`" in table or f" `{usage}` |" in table, (
+            f"/cx {name}: README's /cx table lacks its usage {subcommand.usage!r}"
+        )
+
+
+def test_the_readme_cx_table_lists_only_registered_subcommands():
+    from bot.cx.registry import SUBCOMMANDS
+
+    named = re.findall(r"^\| `/cx ([a-z-]+)", cx_table(), re.M)
+    assert named, "no /cx rows found"
+    for name in named:
+        assert name in SUBCOMMANDS or name in ("public",), (
+            f"/cx {name} is in README but not registered"
+        )

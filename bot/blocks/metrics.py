@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.blocks.limits import clip, context, fit, quoted, section
 from bot.formatting import (
@@ -29,16 +29,8 @@ from storage.timestamps import format_duration
 
 SENTIMENT_ICON = {"negative": "🔴", "neutral": "⚪", "positive": "🟢", None: "·"}
 
-HELP = """*cxbot* — customer-experience numbers from your surveys.
-`/cx nps|csat|ces [period] [team=…] [agent=…] [tag=…] [channel=…]` — score, 95% CI, n, buckets, change, response rate
-`/cx trend [nps|csat|ces] [weeks=12] [filters]` — weekly chart
-`/cx themes [period] [filters]` — what comments talk about, and what pulls the score down
-`/cx comments [theme=…] [sentiment=negative] [score<=6] [period] [limit=10]` — latest comments
-`/cx agents|teams [period] [nps|csat|ces]` — leaderboards (agents: admins only)
-`/cx customer <email|@user>` — one customer's history · `/cx at-risk [period]` — early churn warning
-`/cx ops [period] [nps|csat|ces] [filters]` — first-response and resolution time, reopens, response rate, score by resolution time
-`/cx digest subscribe [#channel] [day=mon] [time=09:00] [tz=…] [team=…]` — weekly digest · `/cx digest list|preview|unsubscribe`
-`/cx public …` — post the answer to the channel instead of only to you
+HELP_TITLE = "*cxbot* — customer-experience numbers from your surveys."
+HELP_FOOTER = """`/cx public …` — post the answer to the channel instead of only to you
 *Periods:* `7d` `30d` `this-week` `last-month` `q3` `2026` `2026-10-01..2026-10-31` `all`
 *Examples:* `/cx nps 30d team=billing` · `/cx themes last-month` · `/cx comments sentiment=negative limit=5`"""
 
@@ -48,8 +40,9 @@ def theme_name(theme: str, labels: Mapping[str, str]) -> str:
     return labels.get(theme) or theme.replace("_", " ").capitalize()
 
 
-def help_blocks() -> list[dict]:
-    return [section(HELP)]
+def help_blocks(lines: list[str]) -> list[dict]:
+    """``/cx help``: the subcommands' lines (from the registry) between a title and examples."""
+    return [section("\n".join([HELP_TITLE, *lines, HELP_FOOTER]))]
 
 
 def error_blocks(message: str) -> list[dict]:
@@ -214,7 +207,7 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
         blocks.append(
             section(
                 clip(
-                    f"{quoted(answer.comment)}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
+                    f"{quoted(answer.comment or '')}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
                 )
             )
         )
@@ -275,15 +268,15 @@ def operations_blocks(
     is bad news and a ▲ would read as good.
     """
     before = previous if previous and previous.tickets_closed else None
-    facts = [
-        ("Tickets closed", f"{report.tickets_closed:,}", before and f"{before.tickets_closed:,}"),
-        ("Median first response", format_duration(report.median_first_response),
-         before and format_duration(before.median_first_response)),
-        ("Median resolution", format_duration(report.median_resolution),
-         before and format_duration(before.median_resolution)),
-        ("Reopen rate", percent_text(report.reopen_rate), before and percent_text(before.reopen_rate)),
-    ]  # fmt: skip
-    lines = [f"{name}: *{_was(now, was)}*" for name, now, was in facts]
+    facts: list[tuple[str, Callable[[OperationsReport], str]]] = [
+        ("Tickets closed", lambda r: f"{r.tickets_closed:,}"),
+        ("Median first response", lambda r: format_duration(r.median_first_response)),
+        ("Median resolution", lambda r: format_duration(r.median_resolution)),
+        ("Reopen rate", lambda r: percent_text(r.reopen_rate)),
+    ]
+    lines = [
+        f"{name}: *{_was(show(report), show(before) if before else None)}*" for name, show in facts
+    ]
     lines.append(
         f"Survey response rate: *{percent_text(rate.rate)}* ({rate.answered:,} of {rate.sent:,} surveys answered, "
         f"{rate.abandoned:,} not)"

@@ -1,1 +1,1 @@
-"""The ``/cx`` slash command: grammar, access control, answers, charts."""
+"""The ``/cx`` slash command: the registry of subcommands, their grammar, access and answers."""

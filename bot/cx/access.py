@@ -14,14 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.cx.grammar import CxCommand
-
 GROUP_TTL = 300.0
-ADMIN_ONLY = {
-    "agents": "The agent leaderboard",
-    "customer": "Customer histories",
-    "at-risk": "The at-risk customer list",
-}
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -77,16 +70,19 @@ def resolve_agent(db: Database, value: str) -> str:
     return names[0] if names else value
 
 
-def denial(command: CxCommand, viewer: Viewer) -> str | None:
-    """Why this viewer may not run this command, or None when they may."""
+def denial(admin_only: str | None, agent: str | None, viewer: Viewer) -> str | None:
+    """Why this viewer may not have this answer, or None when they may.
+
+    ``admin_only`` names what an admins-only subcommand shows ("The agent
+    leaderboard"); ``agent`` is the one agent whose numbers are asked for.
+    """
     if viewer.is_admin:
         return None
-    if command.name in ADMIN_ONLY:
+    if admin_only is not None:
         return (
-            f"{ADMIN_ONLY[command.name]} is for cxbot admins (CXBOT_ADMINS). "
+            f"{admin_only} is for cxbot admins (CXBOT_ADMINS). "
             "You can see team numbers, e.g. `/cx nps team=billing`, and your own with `/cx nps agent=@you`."
         )
-    agent = command.filters.agent
     if agent is not None and agent not in viewer.agent_names:
         return (
             f"Numbers for agent {agent!r} are for admins and for that agent only. "

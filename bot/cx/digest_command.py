@@ -1,28 +1,21 @@
-"""``/cx digest subscribe|unsubscribe|list|preview`` — weekly digests from Slack."""
+"""``/cx digest subscribe|unsubscribe|list|preview``: its words and how a subscription reads."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
-from bot.cx.grammar import UsageError
+from bot.cx.grammar import UsageError, split_words
 from storage.subscriptions import WEEKDAYS, Subscription
 
-USAGE = "/cx digest subscribe [#channel] [day=mon] [time=09:00] [tz=Europe/Bucharest] [team=…] | unsubscribe [#channel] | list | preview [team=…]"
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$|^(#[\w.-]+)$")
+#: The keys each action takes.
 KEYS = {
     "subscribe": {"day", "time", "tz", "team"},
     "unsubscribe": set(),
     "list": set(),
     "preview": {"team", "tz"},
 }
-
-
-class DigestUsageError(UsageError):
-    def __init__(self, problem: str):
-        ValueError.__init__(self, f"{problem}\nUsage: {USAGE}")
-        self.problem, self.subcommand = problem, "digest"
 
 
 @dataclass(frozen=True)
@@ -33,34 +26,39 @@ class DigestCommand:
     time: str = "09:00"
     tz: str | None = None
     team: str | None = None
+    public: bool = False
+
+    @property
+    def agent(self) -> None:
+        """Digests are team numbers: no one agent's (access depends on it)."""
+        return None
 
 
-def is_digest(text: str) -> bool:
-    words = (text or "").split()
-    return bool(words) and words[0].lower() == "digest"
+def _problem(text: str) -> UsageError:
+    return UsageError(text, "digest")
 
 
-def parse_digest(text: str) -> DigestCommand:
-    try:
-        tokens = shlex.split(text)[1:]
-    except ValueError as exc:
-        raise DigestUsageError(f"could not read the arguments ({exc})") from None
-    if not tokens or tokens[0].lower() not in KEYS:
-        raise DigestUsageError("say what to do: subscribe, unsubscribe, list or preview")
-    action, values = tokens[0].lower(), {}
-    for token in tokens[1:]:
+def parse_digest_words(words: list[str], public: bool = False) -> DigestCommand:
+    """The words after ``digest``."""
+    if not words or words[0].lower() not in KEYS:
+        raise _problem("say what to do: subscribe, unsubscribe, list or preview")
+    action, values = words[0].lower(), {}
+    for token in words[1:]:
         if match := _CHANNEL.match(token):
             if action not in ("subscribe", "unsubscribe"):
-                raise DigestUsageError(
-                    f"a channel only goes with subscribe or unsubscribe, not {action}"
-                )
+                raise _problem(f"a channel only goes with subscribe or unsubscribe, not {action}")
             values["channel"] = next(group for group in match.groups() if group)
             continue
         key, sep, value = token.partition("=")
         if not sep or key.lower() not in KEYS[action] or not value:
-            raise DigestUsageError(f"don't know what {token!r} means for /cx digest {action}")
+            raise _problem(f"don't know what {token!r} means for /cx digest {action}")
         values[key.lower()] = value
-    return DigestCommand(action, **values)
+    return DigestCommand(action, public=public, **values)
+
+
+def parse_digest(text: str) -> DigestCommand:
+    """Everything after ``/cx`` when it starts with ``digest``."""
+    return parse_digest_words(split_words(text)[1:])
 
 
 def describe(subscription: Subscription) -> str:

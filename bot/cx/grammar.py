@@ -1,84 +1,69 @@
-"""Parsing ``/cx`` text into a command, with errors that say what was wrong.
+"""Parsing ``/cx`` words into a command, with errors that say what was wrong.
 
 ``/cx [public] <subcommand> [period] [key=value …] [score<=6]`` — periods and
-filters use the metrics engine's grammar (``storage.periods``).
+filters use the metrics engine's grammar (``storage.periods``).  Which
+subcommands exist, and which keys each takes, is the registry's business
+(``bot.cx.registry``); this module only reads words.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from storage.filters import Filters
-from storage.formulas import SCALES
 from storage.periods import PERIOD_HELP, Period, PeriodError, parse_period
+from storage.survey_types import SURVEY_NAMES, SURVEYS
 
-SUBCOMMANDS = (
-    "help",
-    "nps",
-    "csat",
-    "ces",
-    "trend",
-    "themes",
-    "comments",
-    "agents",
-    "teams",
-    "customer",
-    "at-risk",
-    "ops",
-)
 SENTIMENTS = ("negative", "neutral", "positive")
-USAGE = {
-    "help": "/cx help",
-    "nps": "/cx nps [period] [team=…] [agent=…] [tag=…] [channel=…]",
-    "csat": "/cx csat [period] [team=…] [agent=…] [tag=…] [channel=…]",
-    "ces": "/cx ces [period] [team=…] [agent=…] [tag=…] [channel=…]",
-    "trend": "/cx trend [nps|csat|ces] [weeks=12] [team=…] [agent=…] [tag=…] [channel=…]",
-    "themes": "/cx themes [period] [team=…] [agent=…] [tag=…] [channel=…]",
-    "comments": "/cx comments [theme=…] [sentiment=negative|neutral|positive] [score<=6] [period] [limit=10] [filters]",
-    "agents": "/cx agents [period] [nps|csat|ces]",
-    "teams": "/cx teams [period] [nps|csat|ces]",
-    "customer": "/cx customer <email | @user>",
-    "at-risk": "/cx at-risk [period]",
-    "ops": "/cx ops [period] [nps|csat|ces] [team=…] [agent=…] [tag=…] [channel=…]",
-}
+#: The filters most subcommands take, as the usage lines spell them.
+FILTER_KEYS = frozenset({"team", "agent", "tag", "channel"})
+FILTER_USAGE = "[team=…] [agent=…] [tag=…] [channel=…]"
+#: A survey named as a word: ``[nps|csat|ces]``.
+SURVEY_WORDS = "|".join(SURVEY_NAMES)
 _SCORE = re.compile(r"^score(<=|>=|<|>|=)(\d{1,2})$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_KEYS = {
-    "nps": {"team", "agent", "tag", "channel"},
-    "csat": {"team", "agent", "tag", "channel"},
-    "ces": {"team", "agent", "tag", "channel"},
-    "trend": {"team", "agent", "tag", "channel", "weeks"},
-    "themes": {"team", "agent", "tag", "channel"},
-    "comments": {"team", "agent", "tag", "channel", "theme", "sentiment", "limit", "survey"},
-    "agents": {"team", "tag", "channel"},
-    "teams": {"tag", "channel"},
-    "at-risk": {"team", "agent", "tag", "channel"},
-    "ops": {"team", "agent", "tag", "channel"},
-    "customer": set(),
-    "help": set(),
-}
 
 
 class UsageError(ValueError):
-    """What was wrong, plus the usage line of the subcommand (or the whole grammar)."""
+    """What was wrong, plus the usage line of the subcommand (or ``/cx help``).
+
+    The usage line is looked up in the registry when the message is read, so
+    it is written once, beside the subcommand it describes.
+    """
 
     def __init__(self, problem: str, subcommand: str | None = None):
+        super().__init__(problem, subcommand)
         self.problem, self.subcommand = problem, subcommand
-        usage = USAGE.get(subcommand or "", "/cx help")
-        super().__init__(f"{problem}\nUsage: {usage}")
+
+    @property
+    def usage(self) -> str:
+        from bot.cx.registry import usage_of  # the registry imports this module
+
+        return usage_of(self.subcommand)
+
+    def __str__(self) -> str:
+        return f"{self.problem}\nUsage: {self.usage}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a subcommand accepts besides a period, for the shared grammar."""
+
+    name: str
+    keys: frozenset[str] = frozenset()
+    survey: str | None = None  # the survey the subcommand is about (``/cx nps``)
+    takes_survey: bool = False  # a survey named as a word (``/cx trend csat``)
+    takes_score: bool = False  # ``score<=6`` (``/cx comments``)
 
 
 @dataclass(frozen=True)
 class ScoreCondition:
     op: str
     value: int
-
-    def sql(self, column: str = "r.score") -> tuple[str, int]:
-        return f"{column} {self.op} ?", self.value
 
 
 @dataclass(frozen=True)
@@ -95,10 +80,22 @@ class CxCommand:
     sentiment: str | None = None
     score: ScoreCondition | None = None
     subject: str | None = None  # the customer: an email or a Slack user id
-    extra: dict[str, str] = field(default_factory=dict)
+    subject_keys: tuple[str, ...] = ()  # the customer's other keys, found in Slack
+
+    @property
+    def agent(self) -> str | None:
+        """The one agent whose numbers this asks for (access depends on it)."""
+        return self.filters.agent
+
+    @property
+    def window(self) -> Period:
+        """The period; every subcommand read by the shared grammar has one (30 days by default)."""
+        assert self.period is not None, f"/cx {self.name} was not read with the shared grammar"
+        return self.period
 
 
-def _split(text: str) -> list[str]:
+def split_words(text: str) -> list[str]:
+    """Shell-like words; curly quotes (as Slack on a Mac types them) count as straight ones."""
     try:
         return shlex.split(text.replace("“", '"').replace("”", '"'))
     except ValueError as exc:
@@ -113,52 +110,43 @@ def _int_option(name: str, value: str, low: int, high: int, subcommand: str) -> 
     return int(value)
 
 
-def parse_command(text: str, tz: ZoneInfo, now: datetime) -> CxCommand:
-    """Parse everything after ``/cx``."""
-    tokens = _split(text or "")
-    public = bool(tokens) and tokens[0].lower() == "public"
-    tokens = tokens[1:] if public else tokens
-    if not tokens:
-        return CxCommand("help", public=public)
-    name = tokens[0].lower()
-    if name not in SUBCOMMANDS:
-        # digest is parsed on its own (bot.cx.digest_command) but is a subcommand all the same
-        known = ", ".join([*SUBCOMMANDS, "digest"])
-        raise UsageError(f"unknown subcommand {tokens[0]!r}; try one of: {known}")
-    if name == "customer":
-        return _customer(tokens[1:], public)
+def parse_words(
+    spec: Words, words: list[str], public: bool, tz: ZoneInfo, now: datetime
+) -> CxCommand:
+    """The words after the subcommand's name, read with the shared grammar."""
+    name = spec.name
     values: dict = {"name": name, "public": public}
     filters: dict[str, str] = {}
     period_text: str | None = None
-    for token in tokens[1:]:
-        period_text = _apply(token, name, values, filters, period_text)
+    for token in words:
+        period_text = _apply(token, spec, values, filters, period_text)
     values["filters"] = Filters(**filters)
     values["period_text"] = period_text or "30d"
     try:
         values["period"] = parse_period(values["period_text"], tz, now)
     except PeriodError as exc:
         raise UsageError(str(exc), name) from None
-    if name in ("nps", "csat", "ces"):
-        values["metric"] = name
+    if spec.survey:
+        values["metric"] = spec.survey
     _check_score(values)
     return CxCommand(**values)
 
 
 def _apply(
-    token: str, name: str, values: dict, filters: dict[str, str], period_text: str | None
+    token: str, spec: Words, values: dict, filters: dict[str, str], period_text: str | None
 ) -> str | None:
-    lowered = token.lower()
+    lowered, name = token.lower(), spec.name
     if match := _SCORE.match(lowered):
-        if name != "comments":
+        if not spec.takes_score:
             raise UsageError(f"{token!r}: score conditions only work with /cx comments", name)
         values["score"] = ScoreCondition(match.group(1), int(match.group(2)))
         return period_text
-    if lowered in SCALES and name in ("trend", "agents", "teams", "comments", "ops"):
+    if lowered in SURVEYS and spec.takes_survey:
         values["metric"] = lowered
         return period_text
     if "=" in token:
         key, _, value = token.partition("=")
-        _key_value(key.lower(), value, name, values, filters)
+        _key_value(key.lower(), value, spec, values, filters)
         return period_text
     if period_text is not None:
         raise UsageError(
@@ -173,9 +161,10 @@ def _apply(
     return lowered
 
 
-def _key_value(key: str, value: str, name: str, values: dict, filters: dict[str, str]) -> None:
-    if key not in _KEYS[name]:
-        allowed = ", ".join(sorted(_KEYS[name])) or "none"
+def _key_value(key: str, value: str, spec: Words, values: dict, filters: dict[str, str]) -> None:
+    name = spec.name
+    if key not in spec.keys:
+        allowed = ", ".join(sorted(spec.keys)) or "none"
         raise UsageError(f"{key}= is not a filter of /cx {name} (allowed: {allowed})", name)
     if not value:
         raise UsageError(f"{key}= needs a value", name)
@@ -192,28 +181,32 @@ def _key_value(key: str, value: str, name: str, values: dict, filters: dict[str,
     elif key == "theme":
         values["theme"] = value.lower()
     elif key == "survey":
-        if value.lower() not in SCALES:
-            raise UsageError(f"survey must be nps, csat or ces, not {value!r}", name)
+        if value.lower() not in SURVEYS:
+            raise UsageError(f"survey must be {_or_list(SURVEY_NAMES)}, not {value!r}", name)
         values["metric"] = value.lower()
     else:
         filters[key] = value
+
+
+def _or_list(names: tuple[str, ...]) -> str:
+    """``nps, csat or ces``."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _check_score(values: dict) -> None:
     score = values.get("score")
     if score is None:
         return
-    scale = SCALES[values.get("metric") or "nps"]
-    if not scale.start <= score.value <= scale.stop - 1:
-        raise UsageError(
-            f"score {score.value} is outside the {values.get('metric') or 'nps'} scale", "comments"
-        )
+    metric = values.get("metric") or "nps"
+    if score.value not in SURVEYS[metric].scale:
+        raise UsageError(f"score {score.value} is outside the {metric} scale", "comments")
 
 
-def _customer(tokens: list[str], public: bool) -> CxCommand:
-    if len(tokens) != 1:
+def parse_customer(words: list[str], public: bool) -> CxCommand:
+    """``/cx customer <email | @user>``: exactly one customer key."""
+    if len(words) != 1:
         raise UsageError("name exactly one customer: an email address or an @mention", "customer")
-    token = tokens[0]
+    token = words[0]
     if match := _MENTION.match(token):
         return CxCommand("customer", public=public, subject=match.group(1))
     if re.match(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", token):

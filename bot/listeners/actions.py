@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.survey import answered_blocks, comment_modal
 from bot.i18n import language_for_locale, text
-from bot.listeners.guard import tolerant
-from bot.settings import Settings
-from bot.store import Store
+from bot.listeners.middleware import services
 from storage import surveys as outbox
 
 SCORE = re.compile(r"^cx_score_\d+$")
@@ -39,72 +37,77 @@ async def _ephemeral(client: AsyncWebClient, body: dict, message: str) -> None:
     await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=message)
 
 
-def register(app: AsyncApp, store: Store, settings: Settings) -> None:
-    @tolerant
-    async def store_score(ack: AsyncAck, body: dict, context: dict) -> None:
-        survey_id, score = _value(body)
-        survey = await store.run(outbox.get_survey, survey_id)
-        user = body["user"]["id"]
-        if survey is not None and survey.slack_user_id and survey.slack_user_id != user:
-            context["cx_outcome"] = "not_for_you"
-        else:
-            now = datetime.now(UTC)
-            result = await store.run(
-                outbox.record_score, survey_id, int(score), now, user,
-                alert_channel=settings.alert_channel,
-            )  # fmt: skip
-            context["cx_outcome"] = result.status
-        await ack()
+async def store_score(ack: AsyncAck, body: dict, context: AsyncBoltContext) -> None:
+    """Store the click (and a detractor's alert, in the same transaction) before acknowledging it."""
+    store, settings = services(context).store, services(context).settings
+    survey_id, score = _value(body)
+    survey = await store.run(outbox.get_survey, survey_id)
+    user = body["user"]["id"]
+    if survey is not None and survey.slack_user_id and survey.slack_user_id != user:
+        context["cx_outcome"] = "not_for_you"
+    else:
+        now = datetime.now(UTC)
+        result = await store.run(
+            outbox.record_score, survey_id, int(score), now, user,
+            alert_channel=settings.alert_channel,
+        )  # fmt: skip
+        context["cx_outcome"] = result.status
+    await ack()
 
-    async def show_answer(body: dict, client: AsyncWebClient, context: dict) -> None:
-        survey_id, score = _value(body)
-        survey = await store.run(outbox.get_survey, survey_id)
-        language = language_for_locale(survey.locale if survey else None)
-        outcome = context.get("cx_outcome")
-        if outcome in ("not_for_you", "closed") or survey is None:
-            await _ephemeral(
-                client,
-                body,
-                text("not_for_you" if outcome == "not_for_you" else "closed_click", language),
-            )
-            return
-        container = body["container"]
-        await client.chat_update(
-            channel=container["channel_id"],
-            ts=container["message_ts"],
-            text=text("thanks", language, score=score),
-            blocks=answered_blocks(
-                survey_id, survey.survey_type, language, survey.ticket_ref, int(score)
-            ),
+
+async def show_answer(body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    """After a click: the message shows the answer, or the clicker learns why it did not count."""
+    survey_id, score = _value(body)
+    survey = await services(context).store.run(outbox.get_survey, survey_id)
+    language = language_for_locale(survey.locale if survey else None)
+    outcome = context.get("cx_outcome")
+    if outcome in ("not_for_you", "closed") or survey is None:
+        await _ephemeral(
+            client,
+            body,
+            text("not_for_you" if outcome == "not_for_you" else "closed_click", language),
         )
+        return
+    container = body["container"]
+    await client.chat_update(
+        channel=container["channel_id"],
+        ts=container["message_ts"],
+        text=text("thanks", language, score=score),
+        blocks=answered_blocks(
+            survey_id, survey.survey_type, language, survey.ticket_ref, int(score)
+        ),
+    )
 
-    async def just_ack(ack: AsyncAck) -> None:
-        await ack()
 
-    async def open_comment(body: dict, client: AsyncWebClient) -> None:
-        survey_id, _ = _value(body)  # the button's value is the survey id alone
-        survey = await store.run(outbox.get_survey, survey_id)
-        language = language_for_locale(survey.locale if survey else None)
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=comment_modal(survey_id, language)
-        )
+async def just_ack(ack: AsyncAck) -> None:
+    await ack()
 
-    @tolerant
-    async def store_reason(ack: AsyncAck, body: dict, context: dict) -> None:
-        survey_id, key = _value(body)
-        saved = await store.run(
-            outbox.add_comment, survey_id, f"[reason] {REASON_TEXT.get(key, key)}"
-        )
-        context["cx_saved"] = saved is not None
-        await ack()
 
-    async def confirm_reason(body: dict, client: AsyncWebClient, context: dict) -> None:
-        survey_id, _ = _value(body)
-        survey = await store.run(outbox.get_survey, survey_id)
-        language = language_for_locale(survey.locale if survey else None)
-        message = "comment_saved" if context.get("cx_saved") else "closed_click"
-        await _ephemeral(client, body, text(message, language))
+async def open_comment(body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    survey_id, _ = _value(body)  # the button's value is the survey id alone
+    survey = await services(context).store.run(outbox.get_survey, survey_id)
+    language = language_for_locale(survey.locale if survey else None)
+    await client.views_open(trigger_id=body["trigger_id"], view=comment_modal(survey_id, language))
 
+
+async def store_reason(ack: AsyncAck, body: dict, context: AsyncBoltContext) -> None:
+    survey_id, key = _value(body)
+    saved = await services(context).store.run(
+        outbox.add_comment, survey_id, f"[reason] {REASON_TEXT.get(key, key)}"
+    )
+    context["cx_saved"] = saved is not None
+    await ack()
+
+
+async def confirm_reason(body: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    survey_id, _ = _value(body)
+    survey = await services(context).store.run(outbox.get_survey, survey_id)
+    language = language_for_locale(survey.locale if survey else None)
+    message = "comment_saved" if context.get("cx_saved") else "closed_click"
+    await _ephemeral(client, body, text(message, language))
+
+
+def register(app: AsyncApp) -> None:
     app.action(SCORE)(ack=store_score, lazy=[show_answer])
     app.action("cx_comment")(ack=just_ack, lazy=[open_comment])
     app.action(REASON)(ack=store_reason, lazy=[confirm_reason])

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.blocks.survey import COMMENT_BLOCK, COMMENT_INPUT, COMMENT_MODAL
-from bot.listeners.guard import tolerant
-from bot.store import Store
+from bot.listeners.middleware import services
 from storage import surveys as outbox
 
 
-def register(app: AsyncApp, store: Store) -> None:
-    @app.view(COMMENT_MODAL)
-    @tolerant
-    async def save_comment(ack: AsyncAck, body: dict, view: dict) -> None:
-        value = (
-            view["state"]["values"].get(COMMENT_BLOCK, {}).get(COMMENT_INPUT, {}).get("value") or ""
-        )
-        if value.strip():
-            await store.run(outbox.add_comment, int(view["private_metadata"]), value)
-        await ack()
+async def save_comment(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> None:
+    value = view["state"]["values"].get(COMMENT_BLOCK, {}).get(COMMENT_INPUT, {}).get("value") or ""
+    if value.strip():
+        await services(context).store.run(outbox.add_comment, int(view["private_metadata"]), value)
+    await ack()
+
+
+def register(app: AsyncApp) -> None:
+    app.view(COMMENT_MODAL)(save_comment)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cx.grammar import SUBCOMMANDS
+from bot.cx.registry import SUBCOMMANDS
 from bot.listeners import commands as command_listener
 from storage.alerts import queue_alert, take_alert
 from storage.db import open_db

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cx.digest_command import parse_digest
-from bot.cx.grammar import UsageError, parse_command
+from bot.cx.grammar import UsageError
+from bot.cx.service import parse_command
 from bot.emulator import SlackEmulator
 from bot.settings import load_settings
 from storage.db import open_db

@@ -1,0 +1,1 @@
+"""One module per ``/cx`` subcommand (or family); ``bot.cx.registry`` lists them."""
