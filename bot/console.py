@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.formatting import (
+    METRIC_NAMES,
     NO_DATA,
     buckets_text,
     count_text,
@@ -70,7 +71,7 @@ def report_panel(report: MetricReport) -> Panel:
 
 def breakdown_table(metric: str, by: str, rows: list[Breakdown], scope: str = "") -> Table:
     """One row per team/agent/channel; the title says the period and filters it covers."""
-    table = Table(title=f"{metric.upper()} by {by}" + (f" · {scope}" if scope else ""))
+    table = Table(title=f"{METRIC_NAMES[metric]} by {by}" + (f" · {scope}" if scope else ""))
     table.add_column(by)
     table.add_column("score", justify="right")
     table.add_column("95% CI", justify="right")
@@ -84,7 +85,7 @@ def breakdown_table(metric: str, by: str, rows: list[Breakdown], scope: str = ""
 
 
 def series_table(metric: str, points: list[SeriesPoint]) -> Group:
-    table = Table(title=f"{metric.upper()} by ISO week")
+    table = Table(title=f"{METRIC_NAMES[metric]} by ISO week")
     table.add_column("week")
     table.add_column("score", justify="right")
     table.add_column("n", justify="right")
@@ -102,7 +103,7 @@ def operations_table(
     facts.add_row("Median first response", format_duration(report.median_first_response))
     facts.add_row("Median resolution", format_duration(report.median_resolution))
     facts.add_row("Reopen rate", percent_text(report.reopen_rate))
-    buckets = Table(title=f"{metric.upper()} by resolution time")
+    buckets = Table(title=f"{METRIC_NAMES[metric]} by resolution time")
     buckets.add_column("resolved in")
     buckets.add_column("score", justify="right")
     buckets.add_column("n", justify="right")

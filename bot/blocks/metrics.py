@@ -16,6 +16,7 @@ from bot.formatting import (
     interval_text,
     percent_text,
     score_text,
+    secondary_lines,
     sparkline,
 )
 from bot.mrkdwn import escape_mrkdwn
@@ -64,10 +65,7 @@ def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[di
     if current.has_data:
         lines.append(f"{interval_text(current)} · n = {current.n:,}")
         lines.append(buckets_text(current))
-        if metric == "csat" and current.mean is not None:
-            lines.append(f"Mean {current.mean:.2f} / 5")
-        if metric == "ces" and current.share_easy is not None:
-            lines.append(f"Easy (5–7): {current.share_easy:g}%")
+        lines.extend(secondary_lines(current))
     else:
         lines.append("No answers in this period.")
     previous = report.previous
@@ -118,7 +116,7 @@ def themes_blocks(
     lines = []
     for stat in stats:
         mood = NO_DATA if stat.mean_sentiment is None else f"{stat.mean_sentiment:+.2f}"
-        change = delta_text("csat", stat.share_change).replace(" pts", " pts share")
+        change = delta_text("share", stat.share_change).replace(" pts", " pts share")
         impact = impact_text(stat.impact)
         lines.append(
             f"*{theme_name(stat.theme, labels)}* — {stat.count:,} comments ({percent_text(stat.share)}), sentiment {mood}, {change}, {metric} impact {impact}"
@@ -189,7 +187,8 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
     if not history.tickets and not history.answers:
         return [section(f"No tickets or answers for {who}.")]
     scores = (
-        " → ".join(f"{a.survey_type.upper()} {a.score}" for a in history.answers[-12:]) or NO_DATA
+        " → ".join(f"{METRIC_NAMES[a.survey_type]} {a.score}" for a in history.answers[-12:])
+        or NO_DATA
     )
     blocks = [
         section(
@@ -207,13 +206,13 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
         blocks.append(
             section(
                 clip(
-                    f"{quoted(answer.comment or '')}\n{answer.survey_type.upper()} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
+                    f"{quoted(answer.comment or '')}\n{METRIC_NAMES[answer.survey_type]} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
                 )
             )
         )
     if follow_ups:
         items = "; ".join(
-            f"{f['survey_type'].upper()} {f['score']} on ticket {f['ticket_ref'] or NO_DATA} — "
+            f"{METRIC_NAMES[f['survey_type']]} {f['score']} on ticket {f['ticket_ref'] or NO_DATA} — "
             + (f"<@{f['owner']}> following up" if f["owner"] else "nobody has taken it yet")
             for f in follow_ups
         )
@@ -242,7 +241,7 @@ def at_risk_blocks(
         blocks.append(
             section(
                 clip(
-                    f"*{escape_mrkdwn(risk.customer)}* — {risk.reason}; latest {latest.survey_type.upper()} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
+                    f"*{escape_mrkdwn(risk.customer)}* — {risk.reason}; latest {METRIC_NAMES[latest.survey_type]} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
                 )
             )
         )

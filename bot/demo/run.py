@@ -23,6 +23,7 @@ from bot.demo.history import CommentPicker, seed_alert_history, seed_history
 from bot.demo.terminal import message_panel
 from bot.emulator import SlackEmulator
 from bot.emulator.payloads import comment_submission, interaction_body, score_click, slash_command
+from bot.formatting import METRIC_NAMES
 from bot.serve_process import ServeProcess, post, slack_headers, wait_until, webhook_headers
 from storage.db import open_db
 from storage.metrics import weekly_series
@@ -150,7 +151,7 @@ def _live_minute(server: DemoServer, emulator: SlackEmulator, db, result: DemoRe
             f"Helpdesk: ticket {ticket} closed → signed webhook accepted (survey {survey_id}, {accepted['status']})"
         )
         sent = wait_until(partial(_posted_survey, db, survey_id), 20, "the survey")
-        say(f"Slack: {survey.upper()} survey sent to @{name} in their language")
+        say(f"Slack: {METRIC_NAMES[survey]} survey sent to @{name} in their language")
         server.interact(
             score_click(
                 user,
