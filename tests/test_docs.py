@@ -78,3 +78,25 @@ def test_the_readme_cx_table_lists_only_registered_subcommands():
         assert name in SUBCOMMANDS or name in ("public",), (
             f"/cx {name} is in README but not registered"
         )
+
+
+def _layout_paths() -> list[str]:
+    """The file or folder each line of README's Development layout starts with, as a path."""
+    block = README.split("### Layout", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    paths, folder = [], ""
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        name = line.split()[0].rstrip(",") if line.strip() else ""
+        if indent == 0:
+            folder = name
+            paths.append(name)
+        elif indent == 2:  # deeper lines continue the description above them
+            paths.append(folder + name)
+    return paths
+
+
+def test_development_layout_names_only_files_that_exist():
+    paths = _layout_paths()
+    assert "bot/cx/" in paths and "storage/survey_types.py" in paths
+    for path in paths:
+        assert (ROOT / path).exists(), f"README's layout names {path}, which does not exist"
