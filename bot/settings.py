@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, get_args
@@ -66,6 +67,25 @@ def _holds_secret(annotation: object) -> bool:
     )
 
 
+INTERCOM_API = "https://api.intercom.io"
+_API_SECRET = {
+    "zendesk": "zendesk_token",
+    "freshdesk": "freshdesk_api_key",
+    "jira": "jira_token",
+    "intercom": "intercom_token",
+}
+
+
+@dataclass(frozen=True)
+class HelpdeskApi:
+    """Where one helpdesk's REST API is and how to sign in (``login`` is empty where unused)."""
+
+    source: str
+    url: str
+    login: str
+    secret: str = field(repr=False)
+
+
 class Settings(BaseSettings):
     """Every cxbot setting; the names are the environment variable names."""
 
@@ -100,6 +120,19 @@ class Settings(BaseSettings):
     freshdesk_secret: SecretStr | None = Field(None, validation_alias="CXBOT_FRESHDESK_SECRET")
     jira_secret: SecretStr | None = Field(None, validation_alias="CXBOT_JIRA_SECRET")
     intercom_secret: SecretStr | None = Field(None, validation_alias="CXBOT_INTERCOM_SECRET")
+    # Helpdesk REST APIs, all optional: they let cxbot find a customer the webhook names only by
+    # id, fetch the ticket's own figures at closure, and write the score back (CXBOT_WRITEBACK).
+    zendesk_url: str | None = Field(None, validation_alias="CXBOT_ZENDESK_URL")
+    zendesk_email: str | None = Field(None, validation_alias="CXBOT_ZENDESK_EMAIL")
+    zendesk_token: SecretStr | None = Field(None, validation_alias="CXBOT_ZENDESK_TOKEN")
+    freshdesk_url: str | None = Field(None, validation_alias="CXBOT_FRESHDESK_URL")
+    freshdesk_api_key: SecretStr | None = Field(None, validation_alias="CXBOT_FRESHDESK_API_KEY")
+    jira_url: str | None = Field(None, validation_alias="CXBOT_JIRA_URL")
+    jira_email: str | None = Field(None, validation_alias="CXBOT_JIRA_EMAIL")
+    jira_token: SecretStr | None = Field(None, validation_alias="CXBOT_JIRA_TOKEN")
+    intercom_token: SecretStr | None = Field(None, validation_alias="CXBOT_INTERCOM_TOKEN")
+    intercom_url: str = Field(INTERCOM_API, validation_alias="CXBOT_INTERCOM_URL")
+    writeback: bool = Field(False, validation_alias="CXBOT_WRITEBACK")
 
     @classmethod
     def secret_fields(cls) -> list[str]:
@@ -121,6 +154,38 @@ class Settings(BaseSettings):
         own = getattr(self, f"{source}_secret", None)
         chosen = own or self.webhook_secret
         return chosen.get_secret_value() if chosen else None
+
+    def helpdesk_api(self, source: str) -> HelpdeskApi | None:
+        """The REST credentials of one helpdesk, or None when they are not (all) set."""
+        secret = getattr(self, _API_SECRET.get(source, ""), None)
+        if secret is None or not secret.get_secret_value():
+            return None
+        url = getattr(self, f"{source}_url", None)
+        login = getattr(self, f"{source}_email", None) if source in ("zendesk", "jira") else ""
+        if not url or login is None:
+            return None
+        return HelpdeskApi(source, url.rstrip("/"), login, secret.get_secret_value())
+
+    def helpdesk_apis(self) -> dict[str, HelpdeskApi]:
+        """Every helpdesk whose REST credentials are complete, by source name."""
+        apis = {source: self.helpdesk_api(source) for source in _API_SECRET}
+        return {source: api for source, api in apis.items() if api is not None}
+
+    @field_validator("zendesk_url", "freshdesk_url", "jira_url")
+    @classmethod
+    def _helpdesk_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        return cls._intercom_url(value)
+
+    @field_validator("intercom_url")
+    @classmethod
+    def _intercom_url(cls, value: str | None) -> str:
+        value = (value or "").strip() or INTERCOM_API
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://acme.zendesk.com")
+        return value.rstrip("/")
 
     @field_validator("slack_api_url")
     @classmethod

@@ -20,7 +20,9 @@ ALL_NAMES = [
     "CXBOT_DEFAULT_SURVEY", "CXBOT_REMINDER_AFTER", "CXBOT_SURVEY_EXPIRES", "CXBOT_ALERT_CHANNEL",
     "CXBOT_ADMINS", "CXBOT_TIMEZONE", "CXBOT_ZENDESK_SECRET", "CXBOT_FRESHDESK_SECRET",
     "CXBOT_JIRA_SECRET", "CXBOT_INTERCOM_SECRET", "CXBOT_TICKET_URL", "CXBOT_THEMES", "CXBOT_RETENTION",
-    "CXBOT_MODEL_DIR",
+    "CXBOT_MODEL_DIR", "CXBOT_ZENDESK_URL", "CXBOT_ZENDESK_EMAIL", "CXBOT_ZENDESK_TOKEN",
+    "CXBOT_FRESHDESK_URL", "CXBOT_FRESHDESK_API_KEY", "CXBOT_JIRA_URL", "CXBOT_JIRA_EMAIL",
+    "CXBOT_JIRA_TOKEN", "CXBOT_INTERCOM_TOKEN", "CXBOT_INTERCOM_URL", "CXBOT_WRITEBACK",
 ]  # fmt: skip
 
 
@@ -139,7 +141,7 @@ def test_secret_fields_are_exactly_the_tokens_and_secrets():
         if str(field.validation_alias).endswith(("_TOKEN", "_SECRET", "_PASSWORD", "_KEY"))
     }
     assert set(Settings.secret_fields()) == named
-    assert len(named) == 8
+    assert len(named) == 12
 
 
 def scrubbed_line(secrets: list[str], *values: str) -> str:
@@ -197,3 +199,23 @@ def test_child_environment_drops_proxies_and_stray_settings(monkeypatch):
     env = child_environment({"CXBOT_DB": "/child.db"})
     assert env["CXBOT_DB"] == "/child.db" and env["OPENBLAS_NUM_THREADS"] == "1"
     assert "SLACK_BOT_TOKEN" not in env and "https_proxy" not in env
+
+
+def test_a_helpdesk_api_needs_all_its_credentials(monkeypatch):
+    monkeypatch.setenv("CXBOT_ZENDESK_URL", "https://acme.zendesk.com/")
+    monkeypatch.setenv("CXBOT_ZENDESK_TOKEN", "zd-token")
+    assert load_settings().helpdesk_api("zendesk") is None  # no agent email yet
+    monkeypatch.setenv("CXBOT_ZENDESK_EMAIL", "agent@acme.com")
+    monkeypatch.setenv("CXBOT_INTERCOM_TOKEN", "ic-token")
+    apis = load_settings().helpdesk_apis()
+    assert sorted(apis) == ["intercom", "zendesk"]
+    assert apis["zendesk"].url == "https://acme.zendesk.com"
+    assert (apis["zendesk"].login, apis["zendesk"].secret) == ("agent@acme.com", "zd-token")
+    assert apis["intercom"].url == "https://api.intercom.io"  # the default region
+    assert "zd-token" not in repr(apis["zendesk"])
+
+
+def test_a_helpdesk_url_must_be_http(monkeypatch):
+    monkeypatch.setenv("CXBOT_JIRA_URL", "acme.atlassian.net")
+    with pytest.raises(SettingsError, match="CXBOT_JIRA_URL"):
+        load_settings()
