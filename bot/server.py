@@ -14,6 +14,7 @@ from slack_bolt.adapter.starlette.async_handler import (
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,7 +27,7 @@ from bot.observability import RequestIdMiddleware
 from bot.scheduler import Scheduler, build_jobs
 from bot.settings import Settings
 from bot.store import Store
-from bot.webhooks.intake import make_endpoint, rules_from
+from bot.webhooks.intake import check_url, make_endpoint, rules_from
 from storage.timestamps import parse_timestamp, to_db
 
 
@@ -74,9 +75,19 @@ def create_server(
     if socket_mode and not app_token:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
 
+    signing = settings.slack_signing_secret
+    # Socket Mode needs no signing secret: nothing then arrives over HTTP that could be verified.
+    verifier = SignatureVerifier(signing.get_secret_value()) if signing else None
+
     async def slack_events(request: Request):
-        bolt_request = form_fixed(to_async_bolt_request(request, await request.body()))
-        return to_starlette_response(await bolt.async_dispatch(bolt_request))
+        body = await request.body()
+        try:
+            bolt_request = to_async_bolt_request(request, body)
+        except (ValueError, RecursionError):  # Bolt parses the body before it checks the signature
+            if verifier is None or not verifier.is_valid_request(body, dict(request.headers)):
+                return JSONResponse({"error": "invalid request"}, 401)
+            return JSONResponse({"error": "body: not a Slack payload cxbot can read"}, 400)
+        return to_starlette_response(await bolt.async_dispatch(form_fixed(bolt_request)))
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -108,6 +119,7 @@ def create_server(
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/webhooks/{source}", make_endpoint(settings, writer), methods=["POST"]),
+        Route("/webhooks/{source}", check_url, methods=["GET", "HEAD"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if bench_floor:

@@ -400,6 +400,64 @@ def withdrawn_alerts(db: Database) -> None:
     _run(db, "ALTER TABLE alerts ADD COLUMN withdrawn_at TEXT")
 
 
+@migrations(name="0008_helpdesk_people_figures_writeback")
+def helpdesk_people_figures_writeback(db: Database) -> None:
+    """What the helpdesks' REST APIs add: who the customer is, the ticket's figures, write-backs.
+
+    * ``customer_ref`` (tickets and surveys): the helpdesk's own id for the customer
+      when the webhook carries no email (a Zendesk ``requester_id``, a Jira
+      ``accountId``, an Intercom contact id); the surveys job looks it up over the
+      helpdesk's API before sending. ``customer_name``/``customer_locale`` keep what
+      the helpdesk knows of the person.
+    * ``skip_code``: a stable code beside the human ``skip_reason``, so skipped
+      surveys can be counted by reason (``/healthz``, ``cxbot surveys``).
+    * Ticket figures (``handle_time_seconds``, ``customer_replies``,
+      ``agent_replies``): NULL means the helpdesk never said, never 0.
+      ``figures_state`` is the small outbox that fetches them at closure.
+    * ``writebacks``: the ledger of scores written back to tickets; one row per
+      answer revision, so a crash never writes the same revision twice.
+    """
+    _run(
+        db,
+        "ALTER TABLE tickets ADD COLUMN customer_ref TEXT",
+        "ALTER TABLE tickets ADD COLUMN customer_name TEXT",
+        "ALTER TABLE tickets ADD COLUMN customer_locale TEXT",
+        "ALTER TABLE tickets ADD COLUMN handle_time_seconds INTEGER",
+        "ALTER TABLE tickets ADD COLUMN customer_replies INTEGER",
+        "ALTER TABLE tickets ADD COLUMN agent_replies INTEGER",
+        "ALTER TABLE tickets ADD COLUMN figures_state TEXT",
+        "ALTER TABLE tickets ADD COLUMN figures_due_at TEXT",
+        "ALTER TABLE tickets ADD COLUMN figures_attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN figures_error TEXT",
+        "CREATE INDEX ix_tickets_figures ON tickets (figures_due_at) "
+        "WHERE figures_state = 'pending'",
+        "ALTER TABLE surveys ADD COLUMN customer_ref TEXT",
+        "ALTER TABLE surveys ADD COLUMN skip_code TEXT",
+        "CREATE INDEX ix_surveys_skipped ON surveys (skip_code) WHERE state = 'skipped'",
+        """
+        CREATE TABLE writebacks (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            ticket_ref TEXT NOT NULL,
+            body TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            claimed_at TEXT,
+            last_error TEXT,
+            written_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (response_id, revision)
+        )
+        """,
+        "CREATE INDEX ix_writebacks_due ON writebacks (due_at) WHERE state = 'pending'",
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of every migration this version of cxbot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -121,11 +121,13 @@ def mark_failed(db: Database, survey_id: int, error: str) -> None:
         )
 
 
-def mark_skipped(db: Database, survey_id: int, reason: str) -> None:
+def mark_skipped(db: Database, survey_id: int, reason: str, code: str) -> None:
+    """Not sent, for a reason that is nobody's fault to retry (``code`` groups the reasons)."""
     with write_transaction(db):
         db.execute(
-            "UPDATE surveys SET state = 'skipped', skip_reason = ?, claimed_at = NULL WHERE id = ?",
-            [reason, survey_id],
+            "UPDATE surveys SET state = 'skipped', skip_code = ?, skip_reason = ?, claimed_at = NULL "
+            "WHERE id = ?",
+            [code, reason, survey_id],
         )
 
 

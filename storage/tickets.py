@@ -46,12 +46,32 @@ class TicketEvent:
     survey_type: str | None = None
     slack_channel: str | None = None
     thread_ts: str | None = None
+    #: The helpdesk's own id for the customer (Zendesk requester_id, Jira accountId,
+    #: Intercom contact id), looked up over its API when no email came with the event.
+    customer_ref: str | None = None
+    customer_name: str | None = None
+    customer_locale: str | None = None
+    #: Why the event names no reachable customer and what to do about it; the skip
+    #: reason when the helpdesk cannot be asked either.
+    no_customer: str | None = None
+    #: The ticket's own figures where the source sends them; None: not said (never 0).
+    handle_time_seconds: int | None = None
+    customer_replies: int | None = None
+    agent_replies: int | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def recipient(self) -> str:
-        """Who the survey is for: the Slack user id, else the email (lower-cased)."""
-        return self.customer_slack_id or (self.customer_email or "").lower()
+        """Who the survey is for: the Slack user id, else the email (lower-cased), else the
+        helpdesk's person id (``zendesk:8447399911223``) until it is looked up."""
+        if self.customer_slack_id or self.customer_email:
+            return self.customer_slack_id or (self.customer_email or "").lower()
+        return f"{self.source}:{self.customer_ref}" if self.customer_ref else ""
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the event itself says how to reach the customer in Slack."""
+        return bool(self.customer_slack_id or self.customer_email)
 
 
 @dataclass(frozen=True)
@@ -60,11 +80,15 @@ class SurveyRules:
     cooldown: timedelta = timedelta(days=7)
     sample: float = 1.0
     default_survey: str = "csat"
+    #: Sources whose REST API cxbot can ask for a customer's email (credentials set).
+    lookup_sources: frozenset[str] = frozenset()
+    #: Sources whose ticket figures (handle time, replies) are fetched at closure.
+    figures_sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class IntakeResult:
-    ticket_id: int
+    ticket_id: int | None
     survey_id: int | None
     status: Literal["scheduled", "duplicate", "skipped"]
     reason: str | None = None
@@ -87,7 +111,8 @@ def apply_ticket_event(
         result = _closed(db, ticket, event, rules, now)
     else:
         result = _reopened(db, ticket, event, now)
-    _log_event(db, event, result, now)
+    if result.ticket_id is not None:  # an event that changed nothing is not stored
+        _log_event(db, event, result, now)
     return result
 
 
@@ -129,6 +154,12 @@ def _attributes(event: TicketEvent) -> dict[str, object]:
     values = {
         "customer_slack_id": event.customer_slack_id,
         "customer_email": event.customer_email,
+        "customer_ref": event.customer_ref,
+        "customer_name": event.customer_name,
+        "customer_locale": event.customer_locale,
+        "handle_time_seconds": event.handle_time_seconds,
+        "customer_replies": event.customer_replies,
+        "agent_replies": event.agent_replies,
         "agent_name": event.agent_name,
         "agent_email": event.agent_email,
         "agent_slack_id": event.agent_slack_id,
@@ -168,22 +199,28 @@ def _closed(
         return IntakeResult(ticket["id"], survey["id"] if survey else None, "duplicate", note)
     closures = (ticket["closure_count"] if ticket else 0) + 1
     closed_at = event.closed_at or to_db(now)
-    ticket = _upsert_ticket(
-        db,
-        ticket,
-        event,
-        {"status": "closed", "closure_count": closures, "closed_at": closed_at},
-        now,
-    )
+    changes: dict[str, object] = {
+        "status": "closed",
+        "closure_count": closures,
+        "closed_at": closed_at,
+    }
+    if event.source in rules.figures_sources:  # the figures job asks the helpdesk, off the path
+        changes.update(figures_state="pending", figures_due_at=to_db(now), figures_attempts=0)
+    ticket = _upsert_ticket(db, ticket, event, changes, now)
     survey_type = event.survey_type or rules.default_survey
     due = now + rules.delay
-    reason = _skip_reason(db, event, rules, survey_type, closures, due)
-    survey_id = _insert_survey(db, ticket, event, survey_type, closures, due, now, reason)
-    return IntakeResult(ticket["id"], survey_id, "skipped" if reason else "scheduled", reason)
+    skip = _skip_reason(db, event, rules, survey_type, closures, due)
+    survey_id = _insert_survey(db, ticket, event, survey_type, closures, due, now, skip)
+    reason = skip[1] if skip else None
+    return IntakeResult(ticket["id"], survey_id, "skipped" if skip else "scheduled", reason)
 
 
 def _reopened(db: Database, ticket: dict | None, event: TicketEvent, now: datetime) -> IntakeResult:
-    if ticket is not None and ticket["status"] != "closed":
+    if ticket is None:  # a status change on a ticket cxbot never saw closed is not a reopen
+        return IntakeResult(
+            None, None, "skipped", "ticket was never closed in cxbot; not counted as a reopen"
+        )
+    if ticket["status"] != "closed":
         return IntakeResult(
             ticket["id"], None, "duplicate", "ticket already open; repeated webhook ignored"
         )
@@ -198,7 +235,12 @@ def _reopened(db: Database, ticket: dict | None, event: TicketEvent, now: dateti
     survey = _survey_for_closure(db, ticket["id"], ticket["closure_count"])
     if survey and survey["state"] == "scheduled":
         reason = "ticket reopened before the survey was sent"
-        _update(db, "surveys", survey["id"], {"state": "skipped", "skip_reason": reason})
+        _update(
+            db,
+            "surveys",
+            survey["id"],
+            {"state": "skipped", "skip_code": "reopened", "skip_reason": reason},
+        )
         return IntakeResult(ticket["id"], survey["id"], "skipped", reason)
     return IntakeResult(
         ticket["id"], None, "skipped", "ticket reopened; nothing to survey until it closes again"
@@ -226,13 +268,20 @@ def _skip_reason(
     survey_type: str,
     closure: int,
     due: datetime,
-) -> str | None:
+) -> tuple[str, str] | None:
+    """Why this closure gets no survey, as (code, reason for people); None: survey it."""
+    if not event.reachable and not (event.customer_ref and event.source in rules.lookup_sources):
+        return "no_customer", event.no_customer or "the event names no customer email or Slack id"
     if not sampled(event.source, event.external_id, closure, rules.sample):
-        return f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
+        return "not_sampled", f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
     recent = _recent_survey(db, event.recipient, survey_type, due, rules.cooldown)
     if recent is not None:
-        return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"
+        return "cooldown", cooldown_reason(survey_type, recent)
     return None
+
+
+def cooldown_reason(survey_type: str, recent: str) -> str:
+    return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"
 
 
 def _recent_survey(
@@ -273,7 +322,7 @@ def _insert_survey(
     closure: int,
     due: datetime,
     now: datetime,
-    skip_reason: str | None,
+    skip: tuple[str, str] | None,
 ) -> int:
     """The survey row, with attribution snapshotted from the ticket as it is now."""
     return _insert(
@@ -288,8 +337,10 @@ def _insert_survey(
             "slack_user_id": event.customer_slack_id,
             "slack_channel": event.slack_channel,
             "thread_ts": event.thread_ts,
-            "state": "skipped" if skip_reason else "scheduled",
-            "skip_reason": skip_reason,
+            "customer_ref": event.customer_ref,
+            "state": "skipped" if skip else "scheduled",
+            "skip_code": skip[0] if skip else None,
+            "skip_reason": skip[1] if skip else None,
             "due_at": to_db(due),
             "agent": ticket["agent_name"],
             "team": ticket["team"],

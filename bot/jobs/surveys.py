@@ -86,7 +86,7 @@ def send_survey(
 ) -> str:
     """Deliver one claimed survey; returns what happened (sent/skipped/failed/retry)."""
     if survey.reopened:
-        outbox.mark_skipped(db, survey.id, "ticket reopened before the survey was sent")
+        outbox.mark_skipped(db, survey.id, "ticket reopened before the survey was sent", "reopened")
         return "skipped"
     try:
         user_id, locale = _resolve_user(client, survey)

@@ -10,4 +10,12 @@ class WebhookPayloadError(ValueError):
 
 
 class Ignored(Exception):
-    """A valid event that is not a closure or reopen (answered 202 'skipped', nothing stored)."""
+    """A valid event that is not a closure or reopen (answered 202 'skipped', nothing stored).
+
+    Helpdesks retry and eventually disable a webhook that keeps getting 4xx, so an
+    event cxbot has no use for is acknowledged, with the reason in the body.
+    """
+
+
+class TestDelivery(Exception):
+    """A helpdesk's "test webhook" request: answered 200 with this message, nothing stored."""

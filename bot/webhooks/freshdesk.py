@@ -22,6 +22,7 @@ from bot.webhooks.lenient import text_or_none, time_or_none
 from bot.webhooks.signatures import require_secret
 from storage.tickets import EventKind, TicketEvent
 
+LABEL = "Freshdesk ticket"
 DONE = {"resolved", "closed"}
 
 

@@ -16,6 +16,7 @@ from bot.webhooks.signatures import check_equal, check_timestamp, require_secret
 from storage.survey_types import SURVEYS, names_text
 from storage.tickets import EventKind, TicketEvent
 
+LABEL = "cxbot's signed JSON ticket"
 EVENTS: dict[str, EventKind] = {"ticket.closed": "closed", "ticket.reopened": "reopened"}
 TIMESTAMP_HEADER = "X-Cxbot-Request-Timestamp"
 SIGNATURE_HEADER = "X-Cxbot-Signature"
@@ -37,6 +38,8 @@ def load_json_object(body: bytes) -> dict:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WebhookPayloadError(f"body: not valid UTF-8 JSON ({exc})") from None
+    except RecursionError:  # correctly signed or not, a parser limit is the sender's problem
+        raise WebhookPayloadError("body: JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise WebhookPayloadError("body: must be a JSON object")
     return data

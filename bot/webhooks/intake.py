@@ -10,11 +10,11 @@ import logging
 from datetime import UTC, datetime
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
 from bot.intake_writer import IntakeWriter
 from bot.settings import Settings
-from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
+from bot.webhooks.errors import Ignored, TestDelivery, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.sources import SOURCES
 from storage.tickets import SurveyRules
 
@@ -41,12 +41,27 @@ async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 def rules_from(settings: Settings) -> SurveyRules:
+    helpdesks = frozenset(settings.helpdesk_apis())
     return SurveyRules(
         delay=settings.survey_delay,
         cooldown=settings.survey_cooldown,
         sample=settings.survey_sample,
         default_survey=settings.default_survey,
+        lookup_sources=helpdesks,
+        figures_sources=helpdesks,
     )
+
+
+async def check_url(request: Request) -> PlainTextResponse:
+    """``HEAD``/``GET /webhooks/{source}``: the URL checks helpdesks make when a webhook is saved.
+
+    Intercom validates a URL with a HEAD request and refuses one that does not
+    answer 2xx; a person pasting the URL in a browser sees what it is for.
+    """
+    name = request.path_params["source"]
+    if name not in SOURCES:
+        return PlainTextResponse(f"unknown webhook source {name!r}\n", 404)
+    return PlainTextResponse(f"cxbot {name} webhook: POST {SOURCES[name].label} events here\n", 200)
 
 
 def make_endpoint(settings: Settings, writer: IntakeWriter):
@@ -71,6 +86,8 @@ def make_endpoint(settings: Settings, writer: IntakeWriter):
             return JSONResponse({"error": str(exc)}, 401)
         except WebhookPayloadError as exc:
             return JSONResponse({"error": str(exc)}, 400)
+        except TestDelivery as exc:
+            return JSONResponse({"status": "test", "reason": str(exc)}, 200)
         except Ignored as exc:
             return JSONResponse(
                 {"ticket_id": None, "survey_id": None, "status": "skipped", "reason": str(exc)}, 202

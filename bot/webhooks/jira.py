@@ -18,6 +18,7 @@ from bot.webhooks.lenient import dig, text_or_none, time_or_none
 from bot.webhooks.signatures import check_equal, hmac_hex, require_secret
 from storage.tickets import EventKind, TicketEvent
 
+LABEL = "Jira issue"
 SIGNATURE = "X-Hub-Signature"
 
 

@@ -13,13 +13,14 @@ from storage.tickets import TicketEvent
 @dataclass(frozen=True)
 class WebhookSource:
     name: str
+    label: str
     verify: Callable[[Mapping[str, str], bytes, Settings], None]
     parse: Callable[[bytes], TicketEvent]
 
 
 SOURCES: dict[str, WebhookSource] = {
     module.__name__.rsplit(".", 1)[1]: WebhookSource(
-        module.__name__.rsplit(".", 1)[1], module.verify, module.parse
+        module.__name__.rsplit(".", 1)[1], module.LABEL, module.verify, module.parse
     )
     for module in (generic, zendesk, freshdesk, jira, intercom)
 }

@@ -25,6 +25,7 @@ from bot.webhooks.signatures import MAX_SKEW_SECONDS, check_equal, hmac_base64, 
 from storage.survey_types import SURVEY_NAMES
 from storage.tickets import EventKind, TicketEvent
 
+LABEL = "Zendesk ticket"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 DONE = {"solved", "closed"}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from storage.tickets import SurveyRules, TicketEvent, record_ticket_event, sampled
 from tests.conftest import NOW
 
@@ -119,11 +117,36 @@ def test_attribution_is_a_snapshot(db):
     assert (first["team"], first["agent"]) == ("billing", "Dana")
 
 
-@pytest.mark.parametrize("kind", ["reopened"])
-def test_reopen_of_an_unknown_ticket_creates_it_open(db, kind):
-    result = record_ticket_event(db, event(kind), RULES, NOW)
-    assert result.status == "skipped" and result.survey_id is None
-    assert db["tickets"].get(result.ticket_id)["status"] == "open"
+def test_a_reopen_of_a_ticket_never_seen_closed_is_ignored_and_stores_nothing(db):
+    """Issue 15: Jira To Do → In Progress arrived as a 'reopen' and inflated the reopen rate."""
+    result = record_ticket_event(db, event("reopened"), RULES, NOW)
+    assert (result.status, result.ticket_id, result.survey_id) == ("skipped", None, None)
+    assert "never closed" in (result.reason or "")
+    assert db["tickets"].count == 0 and db["webhook_events"].count == 0
+
+
+def test_a_closure_without_a_reachable_customer_stores_the_ticket_and_skips_with_the_hint(db):
+    hint = "requester has no email in the payload: set CXBOT_ZENDESK_TOKEN to look it up"
+    closed = TicketEvent(
+        source="zendesk", kind="closed", external_id="5158", customer_ref="844", no_customer=hint
+    )
+    result = record_ticket_event(db, closed, RULES, NOW)
+    assert (result.status, result.reason) == ("skipped", hint)
+    survey = db["surveys"].get(result.survey_id)
+    assert (survey["skip_code"], survey["recipient"]) == ("no_customer", "zendesk:844")
+    assert db["tickets"].get(result.ticket_id)["status"] == "closed"  # still counts for /cx ops
+
+
+def test_a_closure_with_a_person_id_is_scheduled_when_the_helpdesk_can_be_asked(db):
+    closed = TicketEvent(source="zendesk", kind="closed", external_id="5158", customer_ref="844")
+    rules = SurveyRules(
+        lookup_sources=frozenset({"zendesk"}), figures_sources=frozenset({"zendesk"})
+    )
+    result = record_ticket_event(db, closed, rules, NOW)
+    assert result.status == "scheduled"
+    survey = db["surveys"].get(result.survey_id)
+    assert (survey["customer_ref"], survey["customer_email"]) == ("844", None)
+    assert db["tickets"].get(result.ticket_id)["figures_state"] == "pending"
 
 
 def test_a_zero_cooldown_never_skips_even_when_events_are_written_out_of_order(db):
