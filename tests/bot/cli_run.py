@@ -18,15 +18,18 @@ import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli_output import err, out
 from nlp.classify import load_default_model
 
 CXBOT = Path(sys.executable).with_name("cxbot")
+COLUMNS = 200
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,33 @@ def _environment(env: dict[str, str] | None) -> dict[str, str | None]:
     cleared: dict[str, str | None] = {
         name: None for name in os.environ if name.startswith(("CXBOT_", "SLACK_"))
     }
-    return {**cleared, **(env or {}), "COLUMNS": "200"}
+    return {**cleared, **(env or {}), "COLUMNS": str(COLUMNS)}
+
+
+@contextlib.contextmanager
+def _terminal_width(columns: int) -> Iterator[None]:
+    """The CLI's consoles at ``columns`` wide for one call, as ``COLUMNS`` makes them in a new process.
+
+    rich fixes a console's width when it is built and ``COLUMNS`` is set, and
+    pytest-xdist workers run with ``COLUMNS=80``: the consoles, built at
+    import, would stay 80 wide whatever the call's environment says.
+    """
+    consoles = (out, err)
+    saved = [console._width for console in consoles]
+    for console in consoles:
+        console.width = columns
+    try:
+        yield
+    finally:
+        for console, width in zip(consoles, saved, strict=True):
+            console._width = width
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
     """``cxbot *args`` in this process, as if started in ``cwd`` with ``env`` added."""
     load_default_model.cache_clear()  # a new process would load the model CXBOT_MODEL_DIR names
     try:
-        with contextlib.chdir(cwd):
+        with contextlib.chdir(cwd), _terminal_width(COLUMNS):
             result = CliRunner().invoke(app, list(args), env=_environment(env))
     finally:
         load_default_model.cache_clear()
@@ -65,7 +87,7 @@ def installed(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
     """``cxbot *args`` through the installed console script, in a new process."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("CXBOT_", "SLACK_"))}
     base.update(env or {})
-    base["COLUMNS"] = "200"
+    base["COLUMNS"] = str(COLUMNS)
     result = subprocess.run(
         [str(CXBOT), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120
     )
