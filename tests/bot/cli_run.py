@@ -70,7 +70,7 @@ def _terminal_width(columns: int) -> Iterator[None]:
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
     """``cxbot *args`` in this process, as if started in ``cwd`` with ``env`` added."""
-    load_default_model.cache_clear()  # a new process would load the model CXBOT_MODEL_DIR names
+    load_default_model.cache_clear()  # a new process loads the model afresh (it may have changed)
     try:
         with contextlib.chdir(cwd), _terminal_width(COLUMNS):
             result = CliRunner().invoke(app, list(args), env=_environment(env))
