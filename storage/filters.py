@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-FILTER_KEYS = ("team", "agent", "tag", "channel")
-
 
 @dataclass(frozen=True)
 class Filters:

@@ -9,7 +9,7 @@ of the same length, which is what a "vs previous period" delta compares to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,12 +49,6 @@ class Period:
         if self.previous_start is None:
             return None
         return Period(f"before {self.label}", self.previous_start, self.previous_end)
-
-    def clipped(self, now: datetime) -> Period:
-        """The part of the period that has happened (a current month ends now)."""
-        if self.end is not None and self.end > now:
-            return replace(self, end=max(now, self.start or now))
-        return self
 
 
 def parse_period(text: str | None, tz: ZoneInfo, now: datetime | None = None) -> Period:

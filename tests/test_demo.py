@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import socket
@@ -22,9 +24,8 @@ from storage.periods import parse_period
 CXBOT = Path(sys.executable).with_name("cxbot")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo")
+def _run_demo(work: Path) -> dict:
+    """``cxbot demo`` in ``work``: its output and how long it took, or the test fails."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -37,7 +38,30 @@ def demo(tmp_path_factory):
     )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return work, result.stdout, elapsed
+    return {"stdout": result.stdout, "elapsed": elapsed}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo run per test session, shared by the pytest-xdist workers.
+
+    Under ``-n 2`` each worker that gets a test of this module would run the
+    8-second demo itself; instead the first one runs it under a file lock in
+    the session's shared temp folder and the other reads what it left.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no xdist: this process is the whole session
+        work = tmp_path_factory.mktemp("demo")
+        ran = _run_demo(work)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent  # one folder per session, all workers
+        work, record = shared / "demo", shared / "demo.json"
+        with (shared / "demo.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not record.exists():
+                work.mkdir(exist_ok=True)
+                record.write_text(json.dumps(_run_demo(work)), encoding="utf-8")
+        ran = json.loads(record.read_text(encoding="utf-8"))
+    return work, ran["stdout"], ran["elapsed"]
 
 
 def test_demo_is_fast(demo):

@@ -1,13 +1,15 @@
-"""The CLI through its real entry point (the installed ``cxbot`` script) on real files."""
+"""The CLI on real files: in-process through typer's CliRunner, and through the installed script.
+
+Most tests run the commands in-process (``tests.bot.cli_run.run``, a fresh
+working directory and environment per call); the ones about the installed
+``cxbot`` command itself (it starts, it exits 2 on bad input without a
+traceback) start the real console script.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,18 +17,8 @@ import pytest
 from storage.db import open_db
 from storage.responses import insert_responses
 from storage.timestamps import parse_timestamp
+from tests.bot.cli_run import CXBOT, installed, run
 from tests.helpers import add_scores, answer
-
-CXBOT = Path(sys.executable).with_name("cxbot")
-
-
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CXBOT_", "SLACK_"))}
-    base.update(env or {})
-    base["COLUMNS"] = "200"
-    return subprocess.run(
-        [str(CXBOT), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture
@@ -53,8 +45,11 @@ def seeded(tmp_path):
     return path
 
 
-def test_entry_point_is_installed():
+def test_entry_point_is_installed(tmp_path):
     assert CXBOT.exists(), "pip install -e . must install the cxbot console script"
+    result = installed("--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert all(command in result.stdout for command in ("metrics", "import", "serve", "nlp"))
 
 
 def test_metrics_json(seeded, tmp_path):
@@ -115,7 +110,7 @@ def test_period_all_and_breakdown(seeded, tmp_path):
 
 
 def test_bad_period_is_a_clear_error_not_a_traceback(seeded, tmp_path):
-    result = run("metrics", "nps", "--db", str(seeded), "--period", "fortnight", cwd=tmp_path)
+    result = installed("metrics", "nps", "--db", str(seeded), "--period", "fortnight", cwd=tmp_path)
     assert result.returncode == 2
     assert "unknown period 'fortnight'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

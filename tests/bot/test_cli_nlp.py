@@ -1,4 +1,4 @@
-"""`cxbot nlp` through the installed entry point, wired to a real database."""
+"""`cxbot nlp` wired to a real database: in-process, and once through the installed entry point."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from storage.alerts import correct_labels
 from storage.db import open_db
 from storage.responses import ResponseRow, insert_responses
 from storage.timestamps import to_db
-from tests.bot.test_cli import run
+from tests.bot.cli_run import installed, run
 from tests.conftest import NOW
 
 VAGUE = ["ok", "ok thanks", "fine", "fine I guess", "meh", "meh, fine", "nothing to add", "nothing else to add",
@@ -46,7 +46,7 @@ def db_path(tmp_path):
 
 
 def test_classify_json_through_the_entry_point(tmp_path, env):
-    result = run(
+    result = installed(
         "nlp", "classify", "חיכיתי שבוע ואף אחד לא חזר אליי. מאכזב", "--json", cwd=tmp_path, env=env
     )
     assert result.returncode == 0, result.stderr
