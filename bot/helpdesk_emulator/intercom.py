@@ -157,7 +157,7 @@ def _part(
 def _parts(ticket: dict[str, Any], request: Request) -> list[dict[str, Any]]:
     parts = [_part(ticket, c, i, request) for i, c in enumerate(ticket["comments"], 1)]
     if ticket["status"] in CLOSED_STATUSES:
-        closed = unix(ticket["updated_at"])
+        closed = unix(ticket["closed_at"] or ticket["updated_at"])
         parts.append(
             {
                 "type": "conversation_part",
@@ -174,12 +174,12 @@ def _parts(ticket: dict[str, Any], request: Request) -> list[dict[str, Any]]:
                 "redacted": False,
             }
         )
-    return parts
+    return sorted(parts, key=lambda part: part["created_at"])
 
 
 def _statistics(ticket: dict[str, Any], parts_total: int, request: Request) -> dict[str, Any]:
     closed = ticket["status"] in CLOSED_STATUSES
-    close_at = unix(ticket["updated_at"]) if closed else None
+    close_at = unix(ticket["closed_at"] or ticket["updated_at"]) if closed else None
     stats: dict[str, Any] = {
         "type": "conversation_statistics",
         "time_to_assignment": None,

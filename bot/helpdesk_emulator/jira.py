@@ -232,7 +232,9 @@ def render_issue(ticket: dict[str, Any], request: Request) -> dict[str, Any]:
             "description": adf(ticket["description"]),
             "status": _status(ticket["status"], base),
             "resolution": {"id": "10000", "name": "Done"} if done else None,
-            "resolutiondate": jira_time(ticket["updated_at"]) if done else None,
+            "resolutiondate": jira_time(ticket["closed_at"] or ticket["updated_at"])
+            if done
+            else None,
             "reporter": _user_ref(reporter, base) if reporter else None,
             "creator": _user_ref(reporter, base) if reporter else None,
             "assignee": _user_ref(None, base),

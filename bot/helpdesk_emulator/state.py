@@ -173,6 +173,8 @@ def make_ticket(
         "handle_time_seconds": handle_time_seconds,
         "created_at": created,
         "updated_at": updated,
+        # when it was solved: fixed, unlike updated_at, which every write moves
+        "closed_at": updated if status_name in CLOSED_STATUSES else None,
         "metrics": dict(metrics or {}),
         "custom_fields": [dict(f) for f in custom_fields],
         "worklogs": None if worklogs is None else list(worklogs),

@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .routing import Answer, Request, Route, Vendor, basic_credentials, route
-from .state import CLOSED_STATUSES, add_note, count_reopens, deep_merge, iso, utc_now
+from .state import (
+    CLOSED_STATUSES,
+    add_note,
+    count_reopens,
+    deep_merge,
+    iso,
+    neutral_status,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from .emulator import HelpdeskEmulator
@@ -172,7 +180,7 @@ def render_metrics(ticket: dict[str, Any], base_url: str) -> dict[str, Any]:
         "status_updated_at": ticket["updated_at"],
         "initially_assigned_at": None,
         "assigned_at": None,
-        "solved_at": ticket["updated_at"] if solved else None,
+        "solved_at": (ticket["closed_at"] or ticket["updated_at"]) if solved else None,
         "latest_comment_added_at": ticket["updated_at"],
         "reply_time_in_minutes": {"calendar": None, "business": None},
         "first_resolution_time_in_minutes": {"calendar": None, "business": None},
@@ -288,6 +296,17 @@ def _conflict(ticket: dict[str, Any], data: dict[str, Any]) -> Answer | None:
     return 409, error(409, message), {}
 
 
+def _bad_status(fields: dict[str, Any]) -> Answer | None:
+    if "status" not in fields:
+        return None
+    try:
+        neutral_status(str(fields["status"]))
+    except ValueError:
+        details = {"status": [{"description": f"Status: {fields['status']} is not valid"}]}
+        return 422, {**error(422, "Record validation errors"), "details": details}, {}
+    return None
+
+
 def _touch(ticket: dict[str, Any]) -> None:
     ticket["updated_at"] = iso(utc_now())
 
@@ -300,7 +319,7 @@ def update_ticket(request: Request) -> Answer:
     fields = data.get("ticket") if isinstance(data, dict) else None
     if not isinstance(fields, dict):
         return 400, error(400, "param is missing or the value is empty: ticket"), {}
-    refused = _locked(ticket) or _conflict(ticket, fields)
+    refused = _locked(ticket) or _conflict(ticket, fields) or _bad_status(fields)
     if refused:
         return refused
     events: list[dict[str, Any]] = []
@@ -335,10 +354,11 @@ def update_ticket(request: Request) -> Answer:
         )
     if "tags" in fields:  # Update Ticket replaces every tag (§1.7)
         ticket["tags"] = list(dict.fromkeys(str(t) for t in fields["tags"]))
-    if "status" in fields:
-        ticket["status"] = str(fields["status"]).lower()
-        ticket["history"].append(ticket["status"])
     _touch(ticket)
+    if "status" in fields:
+        ticket["status"] = neutral_status(str(fields["status"]))
+        ticket["history"].append(ticket["status"])
+        ticket["closed_at"] = ticket["updated_at"] if ticket["status"] in CLOSED_STATUSES else None
     audit = {
         "id": audit_id,
         "ticket_id": _num(ticket["id"]),
