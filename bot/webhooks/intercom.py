@@ -26,8 +26,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.settings import Settings
-from bot.webhooks import fields
 from bot.webhooks.errors import Ignored, WebhookPayloadError
+from bot.webhooks.fields import MAX_TAGS
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.intercom_models import Author, Conversation, Notification, Part
 from bot.webhooks.lenient import text_or_none, time_or_none
@@ -97,7 +97,7 @@ def parse(body: bytes) -> TicketEvent:
         agent_name=text_or_none(closer.name) if closer else None,
         agent_email=_email(closer.email) if closer else None,
         team=_team(item),
-        tags=fields.tag_list([tag.name for tag in item.tags.tags if tag.name] if item.tags else []),
+        tags=_tags(item),
         channel=text_or_none(item.source.type) if item.source else None,
         priority=text_or_none(item.priority),
         created_at=_time(item.created_at),
@@ -156,6 +156,12 @@ def _email(value: str | None) -> str | None:
     """A usable address, lower-cased; anything else is no email (the contact id remains)."""
     text = text_or_none(value)
     return text.lower() if text and _EMAIL.match(text) else None
+
+
+def _tags(item: Conversation) -> tuple[str, ...]:
+    """Tag names, each once; past ``MAX_TAGS`` the rest are dropped (a long list is no bad body)."""
+    names = (text_or_none(tag.name) for tag in (item.tags.tags if item.tags else []))
+    return tuple(dict.fromkeys(name for name in names if name))[:MAX_TAGS]
 
 
 def _closer(item: Conversation) -> Author | None:

@@ -197,6 +197,13 @@ def test_tags_are_names():
     assert parse(payload).tags == ("vip", "refund")
 
 
+def test_a_long_tag_list_keeps_the_first_hundred():
+    payload = fx.closed()
+    fx.item(payload)["tags"]["tags"] = [{"type": "tag", "name": f"t{n}"} for n in range(150)]
+    tags = parse(payload).tags
+    assert (len(tags), tags[0], tags[-1]) == (100, "t0", "t99")
+
+
 def settings(secret: str = fx.CLIENT_SECRET):
     return load_settings(intercom_secret=secret, _env_file=None)
 
