@@ -77,20 +77,28 @@ JIRA = {  # helpdesks.md §3.2, the Cloud admin webhook envelope
          "from": None, "fromString": None, "to": "10000", "toString": "Done"},
     ]},
 }  # fmt: skip
+# Shaped like Intercom's documented 2.x notification (shared/helpdesks.md §4.2): the contact
+# is only a reference; the email is on source.author because the customer wrote first.
 INTERCOM = {
-    "type": "notification_event",
-    "topic": "conversation.admin.closed",
-    "id": "notif_1",
-    "created_at": 1795430000,
+    "type": "notification_event", "app_id": "a86dr8yl", "id": "notif_1",
+    "topic": "conversation.admin.closed", "delivery_status": "pending", "delivery_attempts": 1,
+    "delivered_at": 0, "first_sent_at": 1795430001, "created_at": 1795430001, "links": {}, "self": None,
     "data": {
         "type": "notification_event_data",
         "item": {
-            "type": "conversation", "id": "215", "created_at": 1795420000, "priority": "not_priority",
-            "source": {"type": "conversation", "delivered_as": "customer_initiated",
+            "type": "conversation", "id": "215", "created_at": 1795420000, "updated_at": 1795430000,
+            "open": False, "state": "closed", "read": True, "priority": "not_priority",
+            "admin_assignee_id": 991267715, "team_assignee_id": 5017691,
+            "source": {"type": "conversation", "id": "403918349", "delivered_as": "customer_initiated",
+                       "subject": "", "body": "<p>I can't log in</p>", "attachments": [], "url": None, "redacted": False,
                        "author": {"type": "user", "id": "u1", "name": "Emma", "email": "emma@example.com"}},
-            "team_assignee_id": "Support EMEA", "tags": {"type": "tag.list", "tags": [{"type": "tag", "name": "vip"}]},
-            "statistics": {"first_admin_reply_at": 1795421000, "last_close_at": 1795430000},
-            "conversation_parts": {"conversation_parts": [{"author": {"type": "admin", "name": "Omar", "email": "omar@support.example"}}]},
+            "contacts": {"type": "contact.list", "contacts": [{"type": "contact", "id": "u1", "external_id": "70"}]},
+            "tags": {"type": "tag.list", "tags": [{"type": "tag", "id": "17", "name": "vip"}]},
+            "statistics": {"type": "conversation_statistics", "first_admin_reply_at": 1795421000,
+                           "last_close_at": 1795430000, "last_closed_by_id": "991267715"},
+            "conversation_parts": {"type": "conversation_part.list", "total_count": 1, "conversation_parts": [
+                {"type": "conversation_part", "id": "2824395628", "part_type": "close", "body": None, "created_at": 1795430000,
+                 "author": {"type": "admin", "id": "991267715", "name": "Omar", "email": "omar@support.example"}}]},
         },
     },
 }  # fmt: skip
@@ -168,9 +176,9 @@ CASES = [
             "215",
             "emma@example.com",
             "Omar",
-            "Support EMEA",
+            None,  # team_assignee_id is a number, not a team name: no team rather than an id
             '["vip"]',
-            "customer_initiated",
+            "conversation",  # source.type: the channel (delivered_as says who started it)
             "not_priority",
         ),
     ),
@@ -236,7 +244,19 @@ def test_zendesk_stale_timestamp_is_401(server):
             },
             jira_headers,
         ),  # fmt: skip
-        ("intercom", {**INTERCOM, "topic": "ping"}, intercom_headers),
+        (
+            "intercom",
+            {
+                **INTERCOM,
+                "topic": "ping",
+                "id": None,
+                "data": {
+                    "type": "notification_event_data",
+                    "item": {"type": "ping", "message": "hello"},
+                },
+            },
+            intercom_headers,
+        ),
     ],
 )
 def test_irrelevant_events_are_accepted_but_ignored(server, source, payload, headers):
@@ -266,13 +286,12 @@ def test_reopen_from_each_helpdesk_cancels_the_pending_survey(settings_for):
         status, reply = send(running, "jira", reopened, jira_headers)
         assert (status, reply["status"]) == (202, "skipped") and "reopened" in reply["reason"]
         send(running, "intercom", INTERCOM, intercom_headers)
-        status, reply = send(
-            running,
-            "intercom",
-            {**INTERCOM, "topic": "conversation.admin.opened"},
-            intercom_headers,
-        )
+        reopened = json.loads(json.dumps(INTERCOM))
+        reopened["topic"] = "conversation.admin.opened"
+        reopened["data"]["item"].update(state="open", open=True)
+        status, reply = send(running, "intercom", reopened, intercom_headers)
         assert reply["status"] == "skipped" and "reopened" in reply["reason"]
+        assert reply["reason"] == "ticket reopened before the survey was sent"
     finally:
         running.stop()
 
