@@ -14,7 +14,8 @@ each, through aliases:
 Only ``ticket_id`` is required. Every other field is one the rule's author may
 leave out, so a missing or unreadable one becomes None rather than a 400: an
 odd optional field must not cost the customer their survey. Placeholders that
-Freshdesk renders empty arrive as ``""`` and read as missing too.
+Freshdesk renders empty arrive as ``""``, unknown ones may stay ``{{…}}``: both read
+as missing.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ MAX_TEXT = 500
 
 
 def _text(value: Any) -> str | None:
-    """A string or number as stripped text; anything else (or blank) is None."""
+    """A string or number as stripped text; anything else, blank, or a placeholder that
+    Freshdesk left unrendered (``{{ticket.agent.name}}``: not one it knows) is None."""
     if value is None or isinstance(value, bool | dict | list):
         return None
     text = str(value).strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        return None
     return text[:MAX_TEXT] or None
 
 

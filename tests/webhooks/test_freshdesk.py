@@ -206,9 +206,21 @@ def test_no_email_but_a_contact_id_looks_up_the_contact():
 
 
 def test_an_address_that_is_not_an_email_is_looked_up_not_refused():
-    event = parse(body(ADVANCED, requester_email="{{ticket.requester.email}}"))
+    event = parse(body(ADVANCED, requester_email="requester at example"))
     assert event.customer_email is None and event.customer_ref == "ticket:1228307"
     assert event.no_customer is not None and "is not an email address" in event.no_customer
+
+
+def test_placeholders_freshdesk_left_unrendered_read_as_missing():
+    event = parse(
+        body(
+            ADVANCED, requester_email="{{ticket.requester.email}}",
+            ticket_agent_name="{{ticket.agent.name}}", requester_id="{{ticket.requester.id}}",
+        )
+    )  # fmt: skip
+    assert (event.customer_email, event.agent_name) == (None, None)
+    assert event.customer_ref == "ticket:1228307"
+    assert event.no_customer is not None and event.no_customer.startswith("requester has no email")
 
 
 # ---- not Freshdesk's shape at all: 400 naming the field -------------------------
