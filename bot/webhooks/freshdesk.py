@@ -43,7 +43,6 @@ from bot.webhooks.freshdesk_events import (
     describe,
     parse_triggered_event,
     status_change,
-    status_label,
     status_number,
 )
 from bot.webhooks.freshdesk_models import FreshdeskTicket, FreshdeskWebhook
@@ -151,8 +150,8 @@ def _kind_from_event(tree: Tree) -> EventKind:
     if change.before in DONE and change.after in OPEN:
         return "reopened"
     raise Ignored(
-        f"Freshdesk status change from {status_label(change.before)} to "
-        f"{status_label(change.after)} is neither a closure nor a reopen; ignored"
+        f"Freshdesk status change from {change.label('from')} to "
+        f"{change.label('to')} is neither a closure nor a reopen; ignored"
     )
 
 

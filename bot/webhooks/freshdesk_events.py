@@ -25,10 +25,21 @@ class _Unreadable(ValueError):
 
 @dataclass(frozen=True)
 class StatusChange:
-    """``{status:{from:A,to:B}}``; a side is None when it is missing or not a status."""
+    """``{status:{from:A,to:B}}``; a number is None when that side is missing or a name
+    cxbot cannot number (a custom status sent by name); the text is kept for messages."""
 
     before: int | None
     after: int | None
+    before_text: str = ""
+    after_text: str = ""
+
+    def label(self, side: str) -> str:
+        number, text = (
+            (self.before, self.before_text) if side == "from" else (self.after, self.after_text)
+        )
+        if number is None and text:
+            return repr(text)
+        return status_label(number)
 
 
 def parse_triggered_event(text: str | None) -> Tree | None:
@@ -73,10 +84,9 @@ def status_change(tree: Tree) -> StatusChange | None:
     if not isinstance(change, dict):
         return None
     before, after = change.get("from"), change.get("to")
-    return StatusChange(
-        status_number(before) if isinstance(before, str) else None,
-        status_number(after) if isinstance(after, str) else None,
-    )
+    before = before if isinstance(before, str) else ""
+    after = after if isinstance(after, str) else ""
+    return StatusChange(status_number(before or None), status_number(after or None), before, after)
 
 
 def describe(tree: Tree) -> str:
@@ -131,7 +141,7 @@ class _Reader:
             self.at += 1
             return tree
         while True:
-            key = self.word(":,{}")
+            key = self.word(":,{}").lower()
             self.expect(":")
             tree[key] = self.object(depth + 1) if self.peek() == "{" else self.word(",{}")
             if self.peek() == ",":

@@ -84,6 +84,8 @@ def test_triggered_event_decides_closure_and_reopen(triggered, kind):
         ("{priority:{from:1,to:3}}", "priority 1 → 3 is not a status change"),
         ("{ticket_action:created}", "ticket_action created is not a status change"),
         ("{note_type:private}", "note_type private"),
+        ("{Status:{From:Open,To:Waiting on Customer}}", "from 2 (Open) to 'Waiting on Customer'"),
+        ("{status:{to:7}}", "from an unknown status to custom status 7"),
     ],
 )
 def test_every_other_event_is_ignored_saying_what_it_was(triggered, words):
