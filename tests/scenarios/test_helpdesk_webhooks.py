@@ -35,11 +35,13 @@ ZENDESK_TRIGGER = {
         "tags": "refund vip", "via": "Mail", "priority": "Normal", "created_at": "2026-11-20T10:00:00Z",
     }
 }  # fmt: skip
-FRESHDESK = {
+FRESHDESK = {  # cxbot's Advanced template (helpdesks.md §2.2) plus the agent/group/source keys
     "freshdesk_webhook": {
-        "ticket_id": 901, "ticket_status": "Resolved", "ticket_requester_email": "li@example.com",
-        "ticket_agent_name": "Ion Popescu", "ticket_group_name": "Payments", "ticket_tags": "card,refund",
-        "ticket_source": "Email", "ticket_priority": "Medium", "ticket_created_at": "Mon, 23 Nov 2026 08:00:00 +0000",
+        "cxbot_event": "ticket_resolved", "triggered_event": "{status:{from:2,to:4}}",
+        "ticket_id": "901", "ticket_url": "https://acme.freshdesk.com/helpdesk/tickets/901",
+        "ticket_status": "Resolved", "ticket_priority": "Medium", "ticket_type": "Refund",
+        "requester_name": "Li", "requester_email": "li@example.com", "ticket_tags": "card,refund",
+        "ticket_agent_name": "Ion Popescu", "ticket_group_name": "Payments", "ticket_source": "Email",
     }
 }  # fmt: skip
 JIRA = {
@@ -235,6 +237,10 @@ def test_reopen_from_each_helpdesk_cancels_the_pending_survey(settings_for):
 
 def test_missing_customer_email_names_the_field(server):
     payload = json.loads(json.dumps(FRESHDESK))
-    del payload["freshdesk_webhook"]["ticket_requester_email"]
+    del payload["freshdesk_webhook"]["requester_email"]
     status, reply = send(server, "freshdesk", payload, freshdesk_headers)
-    assert status == 400 and reply["error"].startswith("ticket_requester_email:")
+    # Accepted (a 4xx makes Freshdesk retry and e-mail its admins), the survey skipped
+    # with a reason that names the missing field and the settings that would find it.
+    assert (status, reply["status"]) == (202, "skipped"), reply
+    assert reply["reason"].startswith("requester has no email in the payload")
+    assert '"requester_email"' in reply["reason"] and "CXBOT_FRESHDESK_API_KEY" in reply["reason"]
