@@ -269,11 +269,14 @@ def metrics_ops(
     agent: AgentOption = None,
     tag: TagOption = None,
     channel: ChannelOption = None,
-    metric: Annotated[str, typer.Option(help="Score shown per resolution-time bucket.")] = "csat",
+    metric: Annotated[
+        str, typer.Option(help="Score shown per resolution-time bucket and per number of contacts.")
+    ] = "csat",
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Median first-response and resolution time, reopen rate, satisfaction by resolution time."""
+    """Median first-response and resolution time, reopen rate, handle time, contacts per
+    resolution, one-touch rate, satisfaction by resolution time and by number of contacts."""
     if metric not in SURVEYS:
         raise fail(f"--metric must be {names_text()}, not {metric!r}")
     try:
