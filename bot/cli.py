@@ -26,6 +26,7 @@ from bot.cli_nlp import nlp_app
 from bot.cli_output import err, fail, out
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import SchemaTooNewError, open_db, schema_status
+from storage.effort import effort, effort_dict
 from storage.exporter import export_records, write_csv, write_json
 from storage.filters import Filters
 from storage.importer import ImportFileError, import_file
@@ -268,11 +269,14 @@ def metrics_ops(
     agent: AgentOption = None,
     tag: TagOption = None,
     channel: ChannelOption = None,
-    metric: Annotated[str, typer.Option(help="Score shown per resolution-time bucket.")] = "csat",
+    metric: Annotated[
+        str, typer.Option(help="Score shown per resolution-time bucket and per number of contacts.")
+    ] = "csat",
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Median first-response and resolution time, reopen rate, satisfaction by resolution time."""
+    """Median first-response and resolution time, reopen rate, handle time, contacts per
+    resolution, one-touch rate, satisfaction by resolution time and by number of contacts."""
     if metric not in SURVEYS:
         raise fail(f"--metric must be {names_text()}, not {metric!r}")
     try:
@@ -283,6 +287,10 @@ def metrics_ops(
     filters = _checked_team(handle, Filters(team=team, agent=agent, tag=tag, channel=channel))
     report = operations_report(handle, parsed, filters)
     by_time = satisfaction_by_resolution_time(handle, metric, parsed, filters)
+    before = parsed.previous()
+    now_effort = effort(handle, metric, parsed, filters)
+    previous = operations_report(handle, before, filters) if before else None
+    was = effort(handle, metric, before, filters) if previous and previous.tickets_closed else None
     if as_json:
         seconds = lambda d: d.total_seconds() if d is not None else None  # noqa: E731
         data = {
@@ -292,10 +300,12 @@ def metrics_ops(
             "reopened": report.reopened,
             "reopen_rate": report.reopen_rate,
             "by_resolution_time": [{"bucket": b, **summary_dict(s)} for b, s in by_time],
+            "effort": effort_dict(now_effort),
+            "previous_effort": effort_dict(was) if was else None,
         }
         out.print_json(json.dumps(data))
         return
-    out.print(render.operations_table(report, by_time, metric))
+    out.print(render.operations_table(report, by_time, metric, now_effort, was))
 
 
 @app.command("import")

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.effort_text import by_contacts_lines, effort_facts, fact_text
 from bot.formatting import (
     METRIC_NAMES,
     NO_DATA,
@@ -24,6 +25,7 @@ from bot.formatting import (
     secondary_lines,
     sparkline,
 )
+from storage.effort import Effort
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.operations import OperationsReport
@@ -96,8 +98,14 @@ def series_table(metric: str, points: list[SeriesPoint]) -> Group:
 
 
 def operations_table(
-    report: OperationsReport, by_time: list[tuple[str, ScoreSummary]], metric: str
+    report: OperationsReport,
+    by_time: list[tuple[str, ScoreSummary]],
+    metric: str,
+    effort: Effort | None = None,
+    effort_before: Effort | None = None,
 ) -> Group:
+    """The ops facts, the score by resolution time and, given ``effort``, the effort lines
+    (each beside ``effort_before``, the previous period, when there is one)."""
     facts = Table(show_header=False, title="Operations")
     facts.add_row("Tickets closed", f"{report.tickets_closed:,}")
     facts.add_row("Median first response", format_duration(report.median_first_response))
@@ -109,7 +117,21 @@ def operations_table(
     buckets.add_column("n", justify="right")
     for label, summary in by_time:
         buckets.add_row(label, score_text(metric, summary.score), f"{summary.n:,}")
-    return Group(facts, buckets)
+    if effort is None:
+        return Group(facts, buckets)
+    return Group(facts, buckets, *_effort_lines(effort, effort_before, metric))
+
+
+def _effort_lines(effort: Effort, before: Effort | None, metric: str) -> list[Text]:
+    """Plain lines (``Text``, never markup), worded as in ``/cx ops``."""
+    facts = effort_facts(effort.report, before.report if before else None)
+    contacts = by_contacts_lines(metric, effort, before) or [NO_DATA]
+    return [
+        Text("Effort (closed tickets whose helpdesk gave the figure)", style="bold"),
+        *(Text(fact_text(fact, bold="")) for fact in facts),
+        Text(f"{METRIC_NAMES[metric]} by number of contacts", style="bold"),
+        *(Text(line) for line in contacts),
+    ]
 
 
 def print_surveys(console, rows: list[dict], tz: ZoneInfo, limit: int | None = None) -> None:

@@ -22,9 +22,11 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
+from bot.helpdesks.registry import helpdesk_clients
 from bot.jobs.alerts import AlertPolicy, PublishAlerts
 from bot.jobs.classification import ClassificationPolicy, LabelComments
 from bot.jobs.digests import DigestPolicy, SendDigests
+from bot.jobs.figures import FetchTicketFigures, FiguresPolicy
 from bot.jobs.retention import PruneComments, RetentionPolicy
 from bot.jobs.surveys import SendSurveys, SurveyPolicy
 from bot.settings import Settings
@@ -66,6 +68,8 @@ def build_jobs(settings: Settings) -> list[Job]:
     ]
     if settings.retention:
         jobs.append(PruneComments(RetentionPolicy(settings.retention)))
+    if settings.helpdesk_apis():  # ticket figures from the helpdesks with API credentials
+        jobs.append(FetchTicketFigures(helpdesk_clients(settings), FiguresPolicy()))
     return jobs
 
 

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from storage.alerts import FollowUpStats, follow_up_stats
 from storage.comments import Comment, latest_comments
+from storage.effort import EffortReport, effort_report
 from storage.filters import Filters
 from storage.formulas import ScoreSummary, delta, summarize
 from storage.metrics import (
@@ -77,6 +78,9 @@ class Digest:
     team_moves: list[
         tuple[str, str, ScoreSummary, ScoreSummary]
     ]  # (team, metric, this week, last week)
+    #: Handle time, contacts per resolution, one-touch of the tickets closed this week and last.
+    effort: EffortReport | None = None
+    effort_before: EffortReport | None = None
 
 
 def digest_week(tz: ZoneInfo, now: datetime) -> tuple[str, Period]:
@@ -151,7 +155,8 @@ def build_digest(db: Database, tz: ZoneInfo, now: datetime, filters: Filters = F
         answers=sum(m.current.n for m in metrics), movers=_moves(current_themes, previous_themes)[:3],
         worst=worst[:2], best=best[:1], failed=_failed(db, period, filters),
         follow_up=follow_up_stats(db, period, filters), series=series, tz=tz,
-        team_moves=_team_moves(db, period, filters),
+        team_moves=_team_moves(db, period, filters), effort=effort_report(db, period, filters),
+        effort_before=effort_report(db, before, filters) if before else None,
     )  # fmt: skip
 
 

@@ -43,9 +43,9 @@ class OperationsReport:
         return round_half_up(100 * self.reopened / self.tickets_closed, 1)
 
 
-def _ticket_where(
-    period: Period | None, filters: Filters, alias: str = ""
-) -> tuple[str, list[str]]:
+def ticket_where(period: Period | None, filters: Filters, alias: str = "") -> tuple[str, list[str]]:
+    """The WHERE clause of tickets closed in ``period`` matching ``filters``: every
+    ticket metric (``/cx ops``, ``storage/effort.py``) counts the same tickets."""
     prefix = f"{alias}." if alias else ""
     time_sql, time_params = period_clauses(period, f"{prefix}closed_at")
     filter_sql, filter_params = filters.where(_TICKET_COLUMNS, table=alias or None)
@@ -66,7 +66,7 @@ def operations_report(
     db: Database, period: Period | None, filters: Filters = Filters()
 ) -> OperationsReport:
     """Closed tickets, median first response and resolution time, reopen count."""
-    where, params = _ticket_where(period, filters)
+    where, params = ticket_where(period, filters)
     closed, reopened = db.execute(
         f"SELECT count(*), coalesce(sum(reopen_count > 0), 0) FROM tickets WHERE {where}", params
     ).fetchone()
@@ -89,7 +89,7 @@ def satisfaction_by_resolution_time(
     db: Database, metric: str, period: Period | None, filters: Filters = Filters()
 ) -> list[tuple[str, ScoreSummary]]:
     """The metric for answers grouped by how long their ticket took to resolve."""
-    where, params = _ticket_where(period, filters, alias="t")
+    where, params = ticket_where(period, filters, alias="t")
     expr = _SECONDS.format(start="t.created_at", end="t.closed_at")
     sql = (
         f"SELECT {expr} AS seconds, r.score, count(*) FROM responses r "

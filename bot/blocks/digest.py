@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.blocks.limits import clip, context, fit, quoted, section
+from bot.effort_text import number_text
 from bot.formatting import (
     METRIC_NAMES,
     NO_DATA,
@@ -16,8 +18,10 @@ from bot.formatting import (
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
 from storage.digest import Digest, MetricWeek, ThemeMove
+from storage.effort import EffortReport
 from storage.formulas import delta
 from storage.survey_types import SURVEYS
+from storage.timestamps import format_duration
 
 
 def _metric_line(week: MetricWeek) -> str:
@@ -142,6 +146,25 @@ def _quote(comment: Comment) -> str:
     )
 
 
+_EFFORT_PARTS: tuple[tuple[str, Callable[[EffortReport], str]], ...] = (
+    ("median handle time", lambda r: format_duration(r.median_handle_time)),
+    ("contacts per resolution", lambda r: number_text(r.contacts_per_resolution)),
+    ("one-touch", lambda r: percent_text(r.one_touch_rate)),
+)
+
+
+def _effort_line(now: EffortReport | None, before: EffortReport | None) -> str | None:
+    """``*Effort*: median handle time 12m 00s (last week 15m 00s) · …``; None when neither
+    week has a single ticket figure, so a helpdesk that gives none adds no line of dashes."""
+    if now is None or not (now.has_data or (before is not None and before.has_data)):
+        return None
+    parts = []
+    for name, show in _EFFORT_PARTS:
+        was = f" (last week {show(before)})" if before is not None else ""
+        parts.append(f"{name} {show(now)}{was}")
+    return "*Effort*: " + " · ".join(parts) + "."
+
+
 def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
     """The digest as mrkdwn paragraphs (blocks for Slack, lines for the terminal)."""
     start, end = digest.period.start, digest.period.end
@@ -154,6 +177,9 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
         "\n".join(_metric_line(m) for m in digest.metrics),
         f"{digest.answers:,} answers; {rate.answered:,} of {rate.sent:,} surveys sent this week were answered (response rate {percent_text(rate.rate)}).",
     ]
+    effort = _effort_line(digest.effort, digest.effort_before)
+    if effort:
+        paragraphs.append(effort)
     drops = [m for m in digest.team_moves if (m[2].score or 0) < (m[3].score or 0)]
     if drops:
         lines = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.blocks.limits import clip, context, fit, quoted, section
+from bot.effort_text import by_contacts_lines, effort_facts, fact_text
 from bot.formatting import (
     METRIC_NAMES,
     NO_DATA,
@@ -22,6 +23,7 @@ from bot.formatting import (
 from bot.mrkdwn import escape_mrkdwn
 from storage.comments import Comment
 from storage.customers import AtRisk, CustomerHistory
+from storage.effort import Effort
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, ResponseRate, SeriesPoint
 from storage.operations import OperationsReport
@@ -259,12 +261,16 @@ def operations_blocks(
     by_time: list[tuple[str, ScoreSummary]],
     metric: str,
     scope: str,
+    effort: Effort | None = None,
+    effort_before: Effort | None = None,
 ) -> list[dict]:
-    """Speed, reopens and survey response for the period, and what speed does to the score.
+    """Speed, reopens, effort and survey response for the period, and what speed and the
+    number of contacts do to the score.
 
     Times are medians of closed tickets; the previous period is written out
     ("previous period 3h 02m") rather than arrowed, because a time going up
-    is bad news and a ▲ would read as good.
+    is bad news and a ▲ would read as good. Each effort figure has its own n:
+    only tickets whose source gave that figure count.
     """
     before = previous if previous and previous.tickets_closed else None
     facts: list[tuple[str, Callable[[OperationsReport], str]]] = [
@@ -290,8 +296,21 @@ def operations_blocks(
         blocks.append(
             section(f"*{METRIC_NAMES[metric]} by resolution time*\n" + "\n".join(by_bucket))
         )
+    if effort is not None:
+        blocks.extend(_effort_blocks(effort, effort_before if before else None, metric))
     blocks.append(context(scope))
     return blocks
+
+
+def _effort_blocks(effort: Effort, before: Effort | None, metric: str) -> list[dict]:
+    """Handle time, contacts per resolution, one-touch rate, and the score by number of contacts."""
+    facts = effort_facts(effort.report, before.report if before else None)
+    lines = [fact_text(fact) for fact in facts]
+    by_contacts = by_contacts_lines(metric, effort, before) or [NO_DATA]
+    return [
+        section("*Effort* (closed tickets whose helpdesk gave the figure)\n" + "\n".join(lines)),
+        section(f"*{METRIC_NAMES[metric]} by number of contacts*\n" + "\n".join(by_contacts)),
+    ]
 
 
 def denied_blocks(reason: str) -> list[dict]:

@@ -1,4 +1,4 @@
-"""``/cx ops``: the ticket-speed numbers ``cxbot metrics ops`` prints, beside the previous period."""
+"""``/cx ops``: the ticket-speed and effort numbers ``cxbot metrics ops`` prints, beside the previous period."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.blocks.metrics import operations_blocks
 from bot.cx.grammar import FILTER_KEYS, FILTER_USAGE, SURVEY_WORDS, CxCommand
 from bot.cx.subcommand import Asked, Reply, Subcommand
 from bot.cx.subcommands.scores import scope
+from storage.effort import Effort, effort
 from storage.formulas import ScoreSummary
 from storage.metrics import ResponseRate, response_rate
 from storage.operations import (
@@ -25,17 +26,22 @@ class Operations:
     previous: OperationsReport | None
     rate: ResponseRate
     by_resolution_time: list[tuple[str, ScoreSummary]]
+    effort: Effort
+    effort_before: Effort | None
 
 
 def answer(db: Database, asked: Asked[CxCommand]) -> Operations:
     command = asked.command
     period, filters = command.period, command.filters
     before = period.previous() if period else None
+    metric = command.metric or "csat"
     return Operations(
         operations_report(db, period, filters),
         operations_report(db, before, filters) if before else None,
         response_rate(db, None, period, filters),
-        satisfaction_by_resolution_time(db, command.metric or "csat", period, filters),
+        satisfaction_by_resolution_time(db, metric, period, filters),
+        effort(db, metric, period, filters),
+        effort(db, metric, before, filters) if before else None,
     )
 
 
@@ -48,6 +54,8 @@ def render(ops: Operations, asked: Asked[CxCommand]) -> Reply:
         ops.by_resolution_time,
         command.metric or "csat",
         scope(command),
+        ops.effort,
+        ops.effort_before,
     )
     text = f"Operations: {ops.report.tickets_closed:,} tickets closed ({scope(command)})"
     return Reply(text, blocks)
@@ -56,7 +64,7 @@ def render(ops: Operations, asked: Asked[CxCommand]) -> Reply:
 SUBCOMMAND = Subcommand(
     name="ops",
     usage=f"/cx ops [period] [{SURVEY_WORDS}] {FILTER_USAGE}",
-    summary="first-response and resolution time, reopens, response rate, score by resolution time",
+    summary="first-response, resolution and handle time, reopens, contacts per resolution, one-touch rate, response rate, score by resolution time and by contacts",
     answer=answer,
     render=render,
     keys=FILTER_KEYS,
