@@ -14,7 +14,7 @@ import pytest
 from bot.webhooks.signatures import hmac_base64, hmac_hex
 from storage.db import open_db
 from tests.scenarios.harness import WEBHOOK_SECRET, http
-from tests.webhooks.zendesk_payloads import SOLVED_EVENT, TEMPLATE_SOLVED
+from tests.webhooks.zendesk_fixtures import SOLVED_EVENT, TEMPLATE_SOLVED
 
 # Zendesk's documented bodies (helpdesks.md §1.2a event, §1.2b trigger template); an event
 # carries no email (only detail.requester_id): tests/scenarios/test_zendesk_webhooks.py covers it.

@@ -11,7 +11,7 @@ import pytest
 from bot.helpdesk_emulator import HelpdeskEmulator
 from storage.db import open_db
 from tests.scenarios.harness import WEBHOOK_SECRET, RunningServer, http
-from tests.webhooks.zendesk_payloads import (
+from tests.webhooks.zendesk_fixtures import (
     SOLVED_EVENT,
     TEMPLATE_SOLVED,
     TEST_SECRET,

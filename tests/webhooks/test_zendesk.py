@@ -12,7 +12,7 @@ from bot.settings import load_settings
 from bot.webhooks import errors, zendesk
 from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
 from bot.webhooks.signatures import hmac_base64
-from tests.webhooks.zendesk_payloads import (
+from tests.webhooks.zendesk_fixtures import (
     OLD_VECTOR,
     SOLVED_EVENT,
     TEMPLATE_SOLVED,
