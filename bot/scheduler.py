@@ -22,11 +22,13 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
+from bot.helpdesks.registry import helpdesk_clients
 from bot.jobs.alerts import AlertPolicy, PublishAlerts
 from bot.jobs.classification import ClassificationPolicy, LabelComments
 from bot.jobs.digests import DigestPolicy, SendDigests
 from bot.jobs.retention import PruneComments, RetentionPolicy
 from bot.jobs.surveys import SendSurveys, SurveyPolicy
+from bot.jobs.writeback import WritebackPolicy, WriteBackScores
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.themes import theme_labels
@@ -57,8 +59,11 @@ def build_jobs(settings: Settings) -> list[Job]:
         SendSurveys(
             delivery_client(settings),
             SurveyPolicy(
-                expires_after=settings.survey_expires, reminder_after=settings.reminder_after
+                expires_after=settings.survey_expires,
+                reminder_after=settings.reminder_after,
+                cooldown=settings.survey_cooldown,
             ),
+            helpdesk_clients(settings),
         ),
         PublishAlerts(delivery_client(settings), AlertPolicy(labels, settings.ticket_url)),
         SendDigests(delivery_client(settings), DigestPolicy(labels)),
@@ -66,6 +71,8 @@ def build_jobs(settings: Settings) -> list[Job]:
     ]
     if settings.retention:
         jobs.append(PruneComments(RetentionPolicy(settings.retention)))
+    if settings.writeback:
+        jobs.append(WriteBackScores(helpdesk_clients(settings), WritebackPolicy(labels)))
     return jobs
 
 
