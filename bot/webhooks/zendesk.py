@@ -142,7 +142,8 @@ def _validated(model: type[Model], data: dict, hint: str = "") -> Model:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(step) for step in error["loc"]) or "body"
-        raise WebhookPayloadError(f"{where}: {error['msg']}{hint}") from None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise WebhookPayloadError(f"{where}: {message}{hint}") from None
 
 
 def _status(value: str | None) -> str | None:

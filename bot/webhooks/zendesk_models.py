@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from bot.webhooks.fields import MAX_TAGS
 from bot.webhooks.lenient import text_or_none, time_or_none
@@ -53,10 +53,14 @@ def _required_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value[:500]
+
+
 #: A field cxbot needs: a non-empty string (a number is taken as its text).
-Needed = Annotated[
-    str, BeforeValidator(_required_text), StringConstraints(min_length=1, max_length=500)
-]
+Needed = Annotated[str, BeforeValidator(_required_text), AfterValidator(_non_empty)]
 #: Optional text: absent, null, empty or of another type → None.
 Text = Annotated[str | None, BeforeValidator(text_or_none)]
 #: Optional time (ISO 8601 with or without seconds, unix seconds) → stored form or None.
