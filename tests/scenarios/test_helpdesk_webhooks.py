@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -70,7 +71,9 @@ INTERCOM = {
 }  # fmt: skip
 
 
-def send(server, source: str, payload: dict, headers: dict[str, str]) -> tuple[int, dict]:
+def send(
+    server, source: str, payload: dict, headers: Callable[[bytes], dict[str, str]]
+) -> tuple[int, dict]:
     body = json.dumps(payload).encode()
     reply = http(
         "POST",

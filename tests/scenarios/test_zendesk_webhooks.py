@@ -41,16 +41,17 @@ def rows(server: RunningServer, sql: str, params: tuple = ()) -> list[tuple]:
 
 def counts(server: RunningServer) -> tuple[int, int, int]:
     """(tickets, surveys, webhook events) stored."""
-    return tuple(  # type: ignore[return-value]
+    tickets, surveys, events = (
         rows(server, f"SELECT count(*) FROM {table}")[0][0]
         for table in ("tickets", "surveys", "webhook_events")
     )
+    return tickets, surveys, events
 
 
 def survey_of(server: RunningServer, survey_id: int) -> dict:
     db = open_db(server.settings.db_path, migrate=False)
     try:
-        return db["surveys"].get(survey_id)
+        return db.table("surveys").get(survey_id)
     finally:
         db.close()
 
