@@ -439,6 +439,16 @@ def list_changelog(request: Request) -> Answer:
     )
 
 
+def show_status(request: Request) -> Answer:
+    """``GET /rest/api/3/status/{idOrName}``: a status and its category (how a client learns
+    that a changelog's from-id was a done status, §3.3)."""
+    wanted = request.params["id"].lower()
+    for name, (status_id, label, *_rest) in _STATUS.items():
+        if wanted in (status_id, label.lower()):
+            return 200, _status(name, request.base_url), {}
+    return _not_found(f"The status with id '{request.params['id']}' does not exist.")
+
+
 def _date_dto(moment: str) -> dict[str, Any]:
     parsed = parse_iso(moment)
     return {
@@ -513,6 +523,7 @@ ROUTES: tuple[Route, ...] = (
     route("GET", "/rest/api/3/issue/{key}/comment", list_comments),
     route("GET", "/rest/api/3/issue/{key}/worklog", list_worklogs),
     route("GET", "/rest/api/3/issue/{key}/changelog", list_changelog),
+    route("GET", "/rest/api/3/status/{id}", show_status),
     route("POST", "/rest/servicedeskapi/request/{key}/comment", add_request_comment),
 )
 

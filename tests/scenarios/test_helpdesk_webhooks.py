@@ -35,22 +35,40 @@ FRESHDESK = {
         "ticket_source": "Email", "ticket_priority": "Medium", "ticket_created_at": "Mon, 23 Nov 2026 08:00:00 +0000",
     }
 }  # fmt: skip
-JIRA = {
+JIRA = {  # helpdesks.md §3.2, the Cloud admin webhook envelope
     "timestamp": 1795430000000,
     "webhookEvent": "jira:issue_updated",
     "issue_event_type_name": "issue_generic",
+    "user": {"self": "https://acme.atlassian.net/rest/api/2/user?accountId=5b10a2844c20165700ede21g",
+             "accountId": "5b10a2844c20165700ede21g", "displayName": "Nino Beridze",
+             "active": True, "timeZone": "Asia/Tbilisi", "accountType": "atlassian"},
     "issue": {
         "id": "10001", "key": "HELP-77",
+        "self": "https://acme.atlassian.net/rest/api/2/issue/10001",
         "fields": {
-            "status": {"name": "Resolved", "statusCategory": {"key": "done"}},
-            "reporter": {"emailAddress": "dariush@example.com", "displayName": "Dariush"},
-            "assignee": {"displayName": "Nino Beridze", "emailAddress": "nino@support.example"},
-            "labels": ["vpn"], "priority": {"name": "High"}, "components": [{"name": "Network"}],
-            "project": {"key": "HELP"}, "created": "2026-11-22T10:00:00.000+0000",
+            "summary": "VPN drops every hour",
+            "status": {"name": "Resolved", "id": "10002",
+                       "statusCategory": {"id": 3, "key": "done", "colorName": "green", "name": "Done"}},
+            "resolution": {"id": "10000", "name": "Done"},
             "resolutiondate": "2026-11-23T09:00:00.000+0000",
+            "reporter": {"accountId": "qm:7f1e2d3c-0002", "emailAddress": "dariush@example.com",
+                         "displayName": "Dariush", "active": True, "timeZone": "Asia/Tehran",
+                         "accountType": "customer"},
+            "assignee": {"accountId": "5b10a2844c20165700ede21g", "emailAddress": "nino@support.example",
+                         "displayName": "Nino Beridze", "active": True, "accountType": "atlassian"},
+            "labels": ["vpn"], "priority": {"id": "2", "name": "High"},
+            "components": [{"id": "10020", "name": "Network"}],
+            "project": {"id": "10000", "key": "HELP", "name": "Helpdesk"},
+            "issuetype": {"id": "10101", "name": "[System] Service request"},
+            "created": "2026-11-22T10:00:00.000+0000", "updated": "2026-11-23T09:00:00.000+0000",
         },
     },
-    "changelog": {"items": [{"field": "status", "fromString": "In Progress", "toString": "Resolved"}]},
+    "changelog": {"id": "10234", "items": [
+        {"field": "status", "fieldtype": "jira", "fieldId": "status",
+         "from": "10001", "fromString": "In Progress", "to": "10002", "toString": "Resolved"},
+        {"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
+         "from": None, "fromString": None, "to": "10000", "toString": "Done"},
+    ]},
 }  # fmt: skip
 INTERCOM = {
     "type": "notification_event",
@@ -192,7 +210,27 @@ def test_zendesk_stale_timestamp_is_401(server):
             {**ZENDESK_EVENT, "event": {"previous": "NEW", "current": "OPEN"}},
             zendesk_headers,
         ),
-        ("jira", {**JIRA, "changelog": {"items": [{"field": "summary"}]}}, jira_headers),
+        (
+            "jira",
+            {
+                **JIRA,
+                "changelog": {
+                    "id": "10235",
+                    "items": [
+                        {
+                            "field": "summary",
+                            "fieldtype": "jira",
+                            "fieldId": "summary",
+                            "from": None,
+                            "fromString": "VPN drops",
+                            "to": None,
+                            "toString": "VPN drops every hour",
+                        }
+                    ],
+                },
+            },
+            jira_headers,
+        ),  # fmt: skip
         ("intercom", {**INTERCOM, "topic": "ping"}, intercom_headers),
     ],
 )
@@ -210,10 +248,16 @@ def test_reopen_from_each_helpdesk_cancels_the_pending_survey(settings_for):
         send(running, "jira", JIRA, jira_headers)
         reopened = json.loads(json.dumps(JIRA))
         reopened["issue"]["fields"]["status"] = {
-            "name": "Reopened",
-            "statusCategory": {"key": "indeterminate"},
-        }
-        reopened["changelog"]["items"][0].update(fromString="Resolved", toString="Reopened")
+            "name": "Reopened", "id": "10003",
+            "statusCategory": {"id": 4, "key": "indeterminate", "colorName": "yellow", "name": "In Progress"},
+        }  # fmt: skip
+        reopened["issue"]["fields"].update(resolution=None, resolutiondate=None)
+        reopened["changelog"]["items"] = [
+            {"field": "status", "fieldtype": "jira", "fieldId": "status",
+             "from": "10002", "fromString": "Resolved", "to": "10003", "toString": "Reopened"},
+            {"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
+             "from": "10000", "fromString": "Done", "to": None, "toString": None},
+        ]  # fmt: skip
         status, reply = send(running, "jira", reopened, jira_headers)
         assert (status, reply["status"]) == (202, "skipped") and "reopened" in reply["reason"]
         send(running, "intercom", INTERCOM, intercom_headers)
