@@ -206,7 +206,7 @@ def find_customer(
         return "retry"
     except HelpdeskRefused as exc:
         role = _PERSON.get(source, "customer")
-        reason = f"{vendor} could not look up {role} {ref}: {exc}"
+        reason = f"{vendor} refused the look-up of {role} {ref}: {exc}"
         outbox.mark_skipped(db, survey.id, reason, "no_customer")
         return "skipped"
     if not person.email:
