@@ -392,11 +392,15 @@ def first_time_event(db: Database, event_id: str, now: datetime) -> bool:
 
 
 def list_surveys(db: Database, state: str | None = None, limit: int = 50) -> list[dict]:
-    """Recent surveys, newest first, for `cxbot surveys`."""
+    """Recent surveys, newest first, for `cxbot surveys`; ``writeback_error`` is why the
+    answer's latest failed write-back to the ticket failed (None: none failed)."""
     where, params = ("WHERE s.state = ?", [state]) if state else ("", [])
     sql = (
         "SELECT s.id, s.state, s.survey_type, s.recipient, t.source, t.external_id AS ticket, s.due_at, "
-        "s.sent_at, s.attempts, s.skip_code, coalesce(s.last_error, s.skip_reason) AS reason FROM surveys s "
+        "s.sent_at, s.attempts, s.skip_code, coalesce(s.last_error, s.skip_reason) AS reason, "
+        "(SELECT w.last_error FROM responses r JOIN writebacks w ON w.response_id = r.id "
+        " WHERE r.survey_id = s.id AND w.state = 'failed' ORDER BY w.id DESC LIMIT 1) AS writeback_error "
+        "FROM surveys s "
         f"JOIN tickets t ON t.id = s.ticket_id {where} ORDER BY s.id DESC LIMIT ?"
     )
     cursor = db.execute(sql, [*params, limit])
