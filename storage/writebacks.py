@@ -61,7 +61,7 @@ class LedgerRow:
 
     @property
     def marker(self) -> str:
-        """The string the note carries so a retry can find it on the ticket (``cxbot:r12.2``)."""
+        """The string the note carries so a retry can find it on the ticket (``[cxbot:r12.2]``)."""
         return revision_marker(self.response_id, self.revision)
 
     @property
@@ -71,7 +71,9 @@ class LedgerRow:
 
 
 def revision_marker(response_id: int, revision: int) -> str:
-    return f"cxbot:r{response_id}.{revision}"
+    """``[cxbot:r12.2]``: the brackets close it, so revision 1's marker is not found inside
+    revision 10's (``cxbot:r12.1`` is a prefix of ``cxbot:r12.10``)."""
+    return f"[cxbot:r{response_id}.{revision}]"
 
 
 _ROW = (

@@ -63,7 +63,7 @@ def note_content(answer: ledger.AnswerNow, labels: Mapping[str, str]) -> str:
 
 def note_text(content: str, marker: str) -> str:
     """The note as written: its content, then the marker a retry looks for."""
-    return f"{content}\n({marker})"
+    return f"{content}\n{marker}"
 
 
 def answer_tags(answer: ledger.AnswerNow) -> tuple[str, ...]:

@@ -111,7 +111,7 @@ def test_score_then_comment_make_one_note_and_one_tag(wb_settings, db, helpdesk)
         "cxbot survey: CSAT 4/5\n"
         "Comment: fast and kind\n"
         "Themes: Agent friendliness, Response speed\n"
-        f"(cxbot:r{response_id}.1)"
+        f"[cxbot:r{response_id}.1]"
     ]
     assert [n["public"] for n in helpdesk.notes("zendesk", TICKET)] == [False]
     assert helpdesk.tags("zendesk", TICKET) == [*TAGS_BEFORE, "cxbot_csat_4"]
@@ -131,8 +131,8 @@ def test_a_later_score_change_adds_one_note_once(wb_settings, db, helpdesk):
     for minutes in (5, 60):
         assert writer.run(db, later + timedelta(minutes=minutes)) == {}
     assert note_texts(helpdesk) == [
-        f"cxbot survey: CSAT 4/5\n(cxbot:r{response_id}.1)",
-        f"cxbot survey: CSAT 5/5\n(cxbot:r{response_id}.2)",
+        f"cxbot survey: CSAT 4/5\n[cxbot:r{response_id}.1]",
+        f"cxbot survey: CSAT 5/5\n[cxbot:r{response_id}.2]",
     ]
     # Zendesk's tags endpoint adds: the earlier score's tag stays beside the new one.
     assert helpdesk.tags("zendesk", TICKET) == [*TAGS_BEFORE, "cxbot_csat_4", "cxbot_csat_5"]
@@ -158,7 +158,7 @@ def test_a_fault_is_retried_then_written_once(wb_settings, db, helpdesk, fault, 
     assert f"HTTP {fault['status']}" in row[1] and row[2] == 1
     assert writer.run(db, due + wait - timedelta(seconds=1)) == {}
     assert writer.run(db, due + wait) == {"written": 1}
-    assert note_texts(helpdesk) == [f"cxbot survey: CSAT 4/5\n(cxbot:r{response_id}.1)"]
+    assert note_texts(helpdesk) == [f"cxbot survey: CSAT 4/5\n[cxbot:r{response_id}.1]"]
     assert helpdesk.tags("zendesk", TICKET).count("cxbot_csat_4") == 1
     assert ledger(db) == [(1, "done", 2, None)]
 
@@ -175,7 +175,7 @@ def test_a_crash_after_the_vendor_accepted_does_not_write_twice(wb_settings, db,
     notes_before = len(helpdesk.calls("zendesk", "PUT"))
     assert restarted.run(db, at + SETTLE + timedelta(seconds=1)) == {"already_written": 1}
     assert len(helpdesk.calls("zendesk", "PUT")) == notes_before  # nothing written again
-    assert note_texts(helpdesk) == [f"cxbot survey: CSAT 4/5\n(cxbot:r{response_id}.1)"]
+    assert note_texts(helpdesk) == [f"cxbot survey: CSAT 4/5\n[cxbot:r{response_id}.1]"]
     assert ledger(db) == [(1, "done", 2, None)]
 
 
@@ -221,6 +221,40 @@ def test_a_closed_ticket_fails_with_the_reason_shown_in_cli_and_healthz(
     finally:
         running.stop()
     assert health["writeback"] == {"pending": 0, "failed": 1}
+
+
+def test_a_jira_issue_gets_one_internal_comment(settings_for, helpdesk):
+    """Jira: an internal comment with the same text (no labels: the client writes none)."""
+    settings = settings_for(
+        jira_url=helpdesk.url("jira"), jira_email=helpdesk.jira_email,
+        jira_token=helpdesk.jira_token, writeback="1",
+    )  # fmt: skip
+    db = open_db(settings.db_path)
+    try:
+        event = TicketEvent(
+            source="jira", kind="closed", external_id="SUP-42", customer_slack_id="U0ENGLISH",
+            survey_type="nps",
+        )  # fmt: skip
+        survey_id = record_ticket_event(
+            db, event, SurveyRules(delay=timedelta(0)), datetime.now(UTC) - timedelta(seconds=1)
+        ).survey_id
+        run_jobs([SendSurveys(delivery_client(settings, timeout=2), SurveyPolicy())], db)
+        at = moment()
+        response_id = record_score(db, survey_id, 9, at).response_id
+        add_comment(db, survey_id, "Mia sorted it in minutes")
+        writer = job(
+            settings, label_wait=timedelta(0)
+        )  # no classifier here: do not wait for themes
+        writer.run(db, at)
+        assert writer.run(db, at + SETTLE) == {"written": 1}
+        assert writer.run(db, at + timedelta(hours=1)) == {}
+    finally:
+        db.close()
+    (note,) = helpdesk.notes("jira", "SUP-42")
+    assert note["text"] == (
+        f"cxbot survey: NPS 9/10\nComment: Mia sorted it in minutes\n[cxbot:r{response_id}.1]"
+    )
+    assert note["public"] is False
 
 
 def test_the_job_runs_only_with_cxbot_writeback(settings_for, wb_settings):
