@@ -37,6 +37,8 @@ from storage import surveys as outbox
 log = logging.getLogger("cxbot.delivery")
 MAX_BACKOFF = timedelta(hours=1)
 LOOKUP_TTL = 3600.0  # seconds a looked-up person is reused: a burst of tickets asks once
+DEAD_END_TTL = 300.0  # seconds a person without email, or a refused look-up, is reused
+CACHE_SIZE = 10_000  # look-ups kept before the expired ones are dropped
 
 _VENDOR = {"zendesk": "Zendesk", "freshdesk": "Freshdesk", "jira": "Jira", "intercom": "Intercom"}
 _PERSON = {
@@ -82,20 +84,24 @@ class SurveyPolicy:
 
 
 class PeopleCache:
-    """Look-ups of helpdesk people, remembered per (source, ref) for ``ttl`` seconds.
+    """Look-ups of helpdesk people, remembered per (source, ref): a burst of tickets from
+    one person asks the helpdesk once.
 
-    A burst of tickets from one person asks the helpdesk once. An answer that will
-    not change soon is remembered too (a person without email, a refusal); a fault
-    (429, 5xx) is not, so the retry asks again.
+    A person with an email is kept ``ttl`` seconds (an hour). A dead end (no email, a
+    refusal) is kept ``dead_end_ttl`` (5 minutes): long enough for a burst, short
+    enough that ``cxbot surveys retry`` after someone added the email asks again.
+    A fault (429, 5xx) is not kept, so the rescheduled attempt asks again.
     """
 
     def __init__(
         self,
         clients: Mapping[str, HelpdeskClient],
         ttl: float = LOOKUP_TTL,
+        dead_end_ttl: float = DEAD_END_TTL,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self._clients, self._ttl, self._clock = dict(clients), ttl, clock
+        self._clients, self._clock = dict(clients), clock
+        self._ttl, self._dead_end_ttl = ttl, dead_end_ttl
         self._known: dict[tuple[str, str], tuple[float, Person | HelpdeskRefused]] = {}
 
     def person(self, source: str, ref: str) -> Person:
@@ -103,7 +109,11 @@ class PeopleCache:
         key, now = (source, ref), self._clock()
         cached = self._known.get(key)
         if cached is None or cached[0] <= now:
-            cached = (now + self._ttl, self._ask(source, ref))
+            answer = self._ask(source, ref)
+            found = isinstance(answer, Person) and bool(answer.email)
+            cached = (now + (self._ttl if found else self._dead_end_ttl), answer)
+            if len(self._known) >= CACHE_SIZE:  # months of customers: drop the stale ones
+                self._known = {k: v for k, v in self._known.items() if v[0] > now}
             self._known[key] = cached
         if isinstance(cached[1], HelpdeskRefused):
             raise cached[1]
