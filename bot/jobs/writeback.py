@@ -116,23 +116,23 @@ def _may_wait(row: ledger.LedgerRow, policy: WritebackPolicy, now: datetime) -> 
 
 
 def write_one(
-    client: HelpdeskClient | None,
+    helpdesk: HelpdeskClient | None,
     db: Database,
     row: ledger.LedgerRow,
     policy: WritebackPolicy,
     now: datetime,
 ) -> str:
     """Write one claimed revision; returns written/already_written/retry/failed."""
-    if client is None:
+    if helpdesk is None:
         ledger.mark_failed(db, row.id, f"no {row.source} API credentials any more")
         return "failed"
     write = WriteBack(ticket_ref=row.ticket_ref, note=row.body, tags=row.tags, marker=row.marker)
     try:
-        if row.attempts > 1 and client.already_written(write):
+        if row.attempts > 1 and helpdesk.already_written(write):
             log.info("write-back %s is already on %s; not writing it twice", row.marker, row.source)
             ledger.mark_written(db, row.id, datetime.now(UTC))
             return "already_written"
-        client.write_back(write)
+        helpdesk.write_back(write)
     except HelpdeskRefused as exc:
         ledger.mark_failed(db, row.id, str(exc))
         return "failed"
