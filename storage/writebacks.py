@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from storage.db import write_transaction
+from storage.survey_types import SURVEY_NAMES
 from storage.timestamps import parse_timestamp, to_db
 
 CLAIM_LEASE = timedelta(minutes=2)
@@ -98,16 +99,20 @@ def answers_to_write(db: Database, sources: Collection[str], since: datetime) ->
     if not sources:
         return []
     marks = ", ".join("?" for _ in sources)
+    types = ", ".join("?" for _ in SURVEY_NAMES)
+    # Driven from the answers' time index (CROSS JOIN keeps that order): starting from the
+    # tickets of a source would read every ticket it ever sent, on every pass.
     rows = db.execute(
         "SELECT r.id, t.source, t.external_id, r.survey_type, r.score, r.comment, "
         "(SELECT json_group_array(theme) FROM (SELECT theme FROM comment_themes "
         " WHERE response_id = r.id ORDER BY theme)), r.answered_at, "
         f"r.comment IS NOT NULL AND r.labelled_version < r.comment_version, {_ROW} "
-        "FROM responses r JOIN surveys s ON s.id = r.survey_id JOIN tickets t ON t.id = s.ticket_id "
+        "FROM responses r CROSS JOIN surveys s ON s.id = r.survey_id JOIN tickets t ON t.id = s.ticket_id "
         "LEFT JOIN writebacks w ON w.response_id = r.id "
         "AND w.revision = (SELECT max(revision) FROM writebacks WHERE response_id = r.id) "
-        f"WHERE r.answered_at >= ? AND t.source IN ({marks}) ORDER BY r.id",
-        [to_db(since), *sources],
+        f"WHERE r.survey_type IN ({types}) AND r.answered_at >= ? AND t.source IN ({marks}) "
+        "ORDER BY r.id",
+        [*SURVEY_NAMES, to_db(since), *sources],
     )
     return [_answer(row) for row in rows]
 

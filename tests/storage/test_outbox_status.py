@@ -73,3 +73,22 @@ def test_a_claimed_revision_is_never_rewritten_in_place(db, now):
 def test_one_revisions_marker_is_not_found_inside_another():
     assert writebacks.revision_marker(12, 1) not in writebacks.revision_marker(12, 10)
     assert writebacks.revision_marker(1, 2) not in writebacks.revision_marker(11, 2)
+
+
+def test_the_write_back_pass_reads_recent_answers_from_the_time_index(db, now, monkeypatch):
+    """Every pass runs this query; it must not read every ticket a helpdesk ever sent."""
+    plans: list[str] = []
+    execute = db.execute
+
+    def explain(sql, params=()):
+        if "FROM responses r CROSS JOIN surveys" in sql:
+            plans.extend(row[3] for row in execute(f"EXPLAIN QUERY PLAN {sql}", params))
+        return execute(sql, params)
+
+    monkeypatch.setattr(db, "execute", explain)
+    writebacks.answers_to_write(db, ["zendesk"], now)
+    assert plans[0].startswith(
+        "SEARCH r USING INDEX ix_responses_time (survey_type=? AND answered_at>?)"
+    )
+    tables_scanned = [p for p in plans if p.startswith("SCAN") and "subquery" not in p]
+    assert tables_scanned == [], plans  # one answer's themes are read as a subquery, no table
