@@ -437,19 +437,31 @@ def surveys_list(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List surveys, newest first, with their state and the reason for failures and skips."""
+    """List surveys, newest first, with their state and the reason for failures and skips.
+
+    Also counts the skipped ones by reason (without --state, or with --state skipped)
+    and lists the scores that could not be written back to their tickets
+    (without --state, or with --state failed).
+    """
     if ctx.invoked_subcommand:
         return
     from storage.migrations import SURVEY_STATES
-    from storage.surveys import list_surveys
+    from storage.surveys import list_surveys, skip_reasons
+    from storage.writebacks import failed_writebacks
 
     if state is not None and state not in SURVEY_STATES:
         raise fail(f"--state must be one of {', '.join(SURVEY_STATES)}")
-    rows = list_surveys(database(db), state, limit)
+    handle = database(db)
+    rows = list_surveys(handle, state, limit)
     if as_json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
-    render.print_surveys(out, rows, settings().tz, limit)
+    tz = settings().tz
+    render.print_surveys(out, rows, tz, limit)
+    if state in (None, "skipped"):
+        render.print_skip_reasons(out, skip_reasons(handle))
+    if state in (None, "failed"):
+        render.print_failed_writebacks(out, failed_writebacks(handle), tz)
 
 
 @surveys_app.command("retry")

@@ -29,6 +29,7 @@ from storage.effort import Effort
 from storage.formulas import ScoreSummary
 from storage.metrics import Breakdown, MetricReport, SeriesPoint
 from storage.operations import OperationsReport
+from storage.surveys import SkipReason
 from storage.timestamps import format_duration
 
 
@@ -156,7 +157,48 @@ def print_surveys(console, rows: list[dict], tz: ZoneInfo, limit: int | None = N
         when = local_minute(row["sent_at"] or row["due_at"], tz)
         cells = (
             row["id"], row["state"], row["survey_type"], when, row["recipient"],
-            f"{row['source']}:{row['ticket']}", " · ".join(str(x) for x in (row["attempts"], row["reason"]) if x is not None and x != ""),
+            f"{row['source']}:{row['ticket']}", " · ".join(str(x) for x in (row["attempts"], row.get("skip_code"), row["reason"]) if x is not None and x != ""),
         )  # fmt: skip
         table.add_row(*(Text(str(cell)) for cell in cells))  # outside text, not rich markup
+    console.print(table)
+
+
+def print_skip_reasons(console, reasons: list[SkipReason]) -> None:
+    """Skipped surveys counted by reason code, each with its latest reason (what to do)."""
+    if not reasons:
+        return
+    table = Table(
+        title="Skipped surveys by reason (all time)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("reason", no_wrap=True)
+    table.add_column("surveys", justify="right", no_wrap=True)
+    table.add_column("latest reason given", overflow="fold", min_width=20)
+    for reason in reasons:
+        table.add_row(reason.code, f"{reason.count:,}", Text(reason.latest_reason or ""))
+    console.print(table)
+
+
+def print_failed_writebacks(console, rows: list[dict], tz: ZoneInfo) -> None:
+    """Scores that could not be written back to their tickets, newest first, with the reason."""
+    if not rows:
+        return
+    table = Table(
+        title=f"Write-backs that failed: {count_text(len(rows), 'answer revision')}, newest first",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in ("survey", "revision", "queued", "tries"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("ticket", overflow="fold", min_width=12)
+    table.add_column("reason", overflow="fold", min_width=20)
+    for row in rows:
+        cells = (
+            row["survey_id"], row["revision"], local_minute(row["created_at"], tz), row["attempts"],
+            f"{row['source']}:{row['ticket_ref']}", row["reason"] or "",
+        )  # fmt: skip
+        table.add_row(*(Text(str(cell)) for cell in cells))
     console.print(table)

@@ -29,6 +29,7 @@ from bot.jobs.digests import DigestPolicy, SendDigests
 from bot.jobs.figures import FetchTicketFigures, FiguresPolicy
 from bot.jobs.retention import PruneComments, RetentionPolicy
 from bot.jobs.surveys import SendSurveys, SurveyPolicy
+from bot.jobs.writeback import WritebackPolicy, WriteBackScores
 from bot.settings import Settings
 from bot.slack_client import delivery_client
 from bot.themes import theme_labels
@@ -59,8 +60,11 @@ def build_jobs(settings: Settings) -> list[Job]:
         SendSurveys(
             delivery_client(settings),
             SurveyPolicy(
-                expires_after=settings.survey_expires, reminder_after=settings.reminder_after
+                expires_after=settings.survey_expires,
+                reminder_after=settings.reminder_after,
+                cooldown=settings.survey_cooldown,
             ),
+            helpdesk_clients(settings),
         ),
         PublishAlerts(delivery_client(settings), AlertPolicy(labels, settings.ticket_url)),
         SendDigests(delivery_client(settings), DigestPolicy(labels)),
@@ -70,6 +74,8 @@ def build_jobs(settings: Settings) -> list[Job]:
         jobs.append(PruneComments(RetentionPolicy(settings.retention)))
     if settings.helpdesk_apis():  # ticket figures from the helpdesks with API credentials
         jobs.append(FetchTicketFigures(helpdesk_clients(settings), FiguresPolicy()))
+    if settings.writeback:
+        jobs.append(WriteBackScores(helpdesk_clients(settings), WritebackPolicy(labels)))
     return jobs
 
 

@@ -28,7 +28,7 @@ from bot.scheduler import Scheduler, build_jobs
 from bot.settings import Settings
 from bot.store import Store
 from bot.webhooks.intake import check_url, make_endpoint, rules_from
-from storage.timestamps import parse_timestamp, to_db
+from storage.surveys import outbox_status
 
 
 def form_fixed(request: AsyncBoltRequest) -> AsyncBoltRequest:
@@ -47,16 +47,6 @@ def form_fixed(request: AsyncBoltRequest) -> AsyncBoltRequest:
         request.body = form
         request.context = build_async_context(AsyncBoltContext({}), form)
     return request
-
-
-def queue_status(db, now: datetime) -> dict[str, object]:
-    """How many surveys are due and not yet sent, and how long the oldest has waited."""
-    count, oldest = db.execute(
-        "SELECT count(*), min(due_at) FROM surveys WHERE state = 'scheduled' AND due_at <= ?",
-        [to_db(now)],
-    ).fetchone()
-    age = (now - parse_timestamp(oldest)).total_seconds() if oldest else 0.0
-    return {"due": count, "oldest_due_age_seconds": round(age, 1)}
 
 
 def create_server(
@@ -91,13 +81,13 @@ def create_server(
 
     async def healthz(request: Request) -> JSONResponse:
         try:
-            queue = await store.run(queue_status, datetime.now(UTC))
+            outboxes = await store.run(outbox_status, datetime.now(UTC))
         except Exception as exc:  # the process is up but cannot read its database
             return JSONResponse(
                 {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
             )
         model = "ready" if scheduler.prepared("classification") else "loading"
-        return JSONResponse({"status": "ok", "database": "ok", "classifier": model, "queue": queue})
+        return JSONResponse({"status": "ok", "database": "ok", "classifier": model, **outboxes})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -18,7 +18,9 @@ from storage.alerts import flag_alert, sync_alert_with_score
 from storage.db import write_transaction
 from storage.responses import ResponseRow
 from storage.survey_types import SURVEYS
+from storage.tickets import cooldown_reason, recent_survey
 from storage.timestamps import parse_timestamp, to_db
+from storage.writebacks import writeback_counts
 
 CLAIM_LEASE = timedelta(minutes=2)
 
@@ -42,6 +44,15 @@ class OutgoingSurvey:
     locale: str | None
     slack_ts: str | None
     state: str
+    #: The ticket's helpdesk (``zendesk``…) and its id for the customer, when the
+    #: survey waits for a look-up (``recipient`` is then ``<source>:<ref>``).
+    source: str
+    customer_ref: str | None
+
+    @property
+    def needs_lookup(self) -> bool:
+        """No email and no Slack id yet, only the helpdesk's person id to ask about."""
+        return bool(self.customer_ref) and not (self.customer_email or self.slack_user_id)
 
     @property
     def reopened(self) -> bool:
@@ -52,7 +63,7 @@ class OutgoingSurvey:
 _SELECT = (
     "SELECT s.id, s.survey_type, s.recipient, s.customer_email, s.slack_user_id, s.slack_channel, "
     "s.thread_ts, t.external_id, t.status, t.closure_count, s.closure_seq, s.attempts, s.locale, "
-    "s.slack_ts, s.state FROM surveys s JOIN tickets t ON t.id = s.ticket_id"
+    "s.slack_ts, s.state, t.source, s.customer_ref FROM surveys s JOIN tickets t ON t.id = s.ticket_id"
 )
 
 
@@ -131,6 +142,58 @@ def mark_skipped(db: Database, survey_id: int, reason: str, code: str) -> None:
         )
 
 
+def store_customer(
+    db: Database,
+    survey: OutgoingSurvey,
+    email: str,
+    *,
+    name: str | None,
+    locale: str | None,
+    cooldown: timedelta,
+    now: datetime,
+) -> str | None:
+    """Record the looked-up customer on the survey and its ticket; the cooldown reason if the
+    customer now turns out to have had a survey too recently (the survey is then skipped).
+
+    The cooldown could not be checked at intake, when only the helpdesk's person id
+    was known; a burst of tickets from one person is caught here instead. The check
+    runs before this survey's recipient is set, so it never finds the survey itself.
+    """
+    email = email.strip().lower()
+    with write_transaction(db):
+        recent = recent_survey(db, email, survey.survey_type, now, cooldown)
+        db.execute(
+            "UPDATE surveys SET customer_email = ?, recipient = ?, last_error = NULL WHERE id = ?",
+            [email, email, survey.id],
+        )
+        db.execute(
+            "UPDATE tickets SET customer_email = ?, customer_name = coalesce(customer_name, ?), "
+            "customer_locale = coalesce(customer_locale, ?) WHERE id = (SELECT ticket_id FROM surveys WHERE id = ?)",
+            [email, name, locale, survey.id],
+        )
+        if recent is None:
+            return None
+        reason = cooldown_reason(survey.survey_type, recent)
+        db.execute(
+            "UPDATE surveys SET state = 'skipped', skip_code = 'cooldown', skip_reason = ?, "
+            "claimed_at = NULL WHERE id = ?",
+            [reason, survey.id],
+        )
+    return reason
+
+
+def cooldown_for_user(
+    db: Database, survey: OutgoingSurvey, user_id: str, cooldown: timedelta, now: datetime
+) -> str | None:
+    """The cooldown reason if the Slack user behind a looked-up email had a survey too recently.
+
+    Surveys addressed by Slack id never match the email, so once the email resolves
+    to a Slack user the cooldown is checked once more under that id.
+    """
+    recent = recent_survey(db, user_id, survey.survey_type, now, cooldown)
+    return cooldown_reason(survey.survey_type, recent) if recent else None
+
+
 def reschedule(db: Database, survey_id: int, error: str, due: datetime) -> None:
     """A transient failure (Slack down, timeouts): record it and try again later."""
     with write_transaction(db):
@@ -144,7 +207,8 @@ def retry_survey(db: Database, survey_id: int, now: datetime) -> bool:
     """Re-queue a failed (or skipped) survey to go out now; False if there is no such survey."""
     with write_transaction(db):
         cursor = db.execute(
-            "UPDATE surveys SET state = 'scheduled', due_at = ?, claimed_at = NULL, skip_reason = NULL "
+            "UPDATE surveys SET state = 'scheduled', due_at = ?, claimed_at = NULL, skip_reason = NULL, "
+            "skip_code = NULL "
             "WHERE id = ? AND state IN ('failed', 'skipped')",
             [to_db(now), survey_id],
         )
@@ -328,13 +392,80 @@ def first_time_event(db: Database, event_id: str, now: datetime) -> bool:
 
 
 def list_surveys(db: Database, state: str | None = None, limit: int = 50) -> list[dict]:
-    """Recent surveys, newest first, for `cxbot surveys`."""
+    """Recent surveys, newest first, for `cxbot surveys`; ``writeback_error`` is why the
+    answer's latest failed write-back to the ticket failed (None: none failed)."""
     where, params = ("WHERE s.state = ?", [state]) if state else ("", [])
     sql = (
         "SELECT s.id, s.state, s.survey_type, s.recipient, t.source, t.external_id AS ticket, s.due_at, "
-        "s.sent_at, s.attempts, coalesce(s.last_error, s.skip_reason) AS reason FROM surveys s "
+        "s.sent_at, s.attempts, s.skip_code, coalesce(s.last_error, s.skip_reason) AS reason, "
+        "(SELECT w.last_error FROM responses r JOIN writebacks w ON w.response_id = r.id "
+        " WHERE r.survey_id = s.id AND w.state = 'failed' ORDER BY w.id DESC LIMIT 1) AS writeback_error "
+        "FROM surveys s "
         f"JOIN tickets t ON t.id = s.ticket_id {where} ORDER BY s.id DESC LIMIT ?"
     )
     cursor = db.execute(sql, [*params, limit])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+SKIP_WINDOW = timedelta(days=7)
+
+
+def skipped_by_code(db: Database, since: datetime | None = None) -> dict[str, int]:
+    """How many surveys were skipped, by ``skip_code``, created since ``since`` (all: None).
+
+    Surveys skipped before skip codes existed (migration 0008) count as ``other``.
+    """
+    where, params = ("AND created_at >= ?", [to_db(since)]) if since else ("", [])
+    rows = db.execute(
+        "SELECT coalesce(skip_code, 'other'), count(*) FROM surveys "
+        f"WHERE state = 'skipped' {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        params,
+    )
+    return {code: count for code, count in rows}
+
+
+@dataclass(frozen=True)
+class SkipReason:
+    """One skip code with its count and the most recent reason given for it (what to do)."""
+
+    code: str
+    count: int
+    latest_reason: str | None
+
+
+def skip_reasons(db: Database, since: datetime | None = None) -> list[SkipReason]:
+    """Skipped surveys grouped by code, most frequent first, each with its latest reason.
+
+    Grouped by code, not by reason text: a reason names a time or a ticket
+    (``cooldown: customer got a csat survey at …``), so every row would differ.
+    """
+    where, params = ("AND created_at >= ?", [to_db(since)]) if since else ("", [])
+    rows = db.execute(
+        "SELECT coalesce(skip_code, 'other') AS code, count(*), "
+        "(SELECT skip_reason FROM surveys l WHERE l.state = 'skipped' "
+        "AND coalesce(l.skip_code, 'other') = coalesce(s.skip_code, 'other') ORDER BY l.id DESC LIMIT 1) "
+        f"FROM surveys s WHERE state = 'skipped' {where} GROUP BY code ORDER BY 2 DESC, code",
+        params,
+    )
+    return [SkipReason(code, count, reason) for code, count, reason in rows]
+
+
+def queue_status(db: Database, now: datetime) -> dict[str, object]:
+    """How many surveys are due and not yet sent, and how long the oldest has waited."""
+    count, oldest = db.execute(
+        "SELECT count(*), min(due_at) FROM surveys WHERE state = 'scheduled' AND due_at <= ?",
+        [to_db(now)],
+    ).fetchone()
+    age = (now - parse_timestamp(oldest)).total_seconds() if oldest else 0.0
+    return {"due": count, "oldest_due_age_seconds": round(age, 1)}
+
+
+def outbox_status(db: Database, now: datetime) -> dict[str, object]:
+    """What ``/healthz`` shows of the outboxes: the survey queue, the surveys skipped in the
+    last 7 days by reason code, and the write-backs waiting or failed."""
+    return {
+        "queue": queue_status(db, now),
+        "skipped_7d": skipped_by_code(db, now - SKIP_WINDOW),
+        "writeback": writeback_counts(db),
+    }

@@ -274,7 +274,7 @@ def _skip_reason(
         return "no_customer", event.no_customer or "the event names no customer email or Slack id"
     if not sampled(event.source, event.external_id, closure, rules.sample):
         return "not_sampled", f"not sampled (CXBOT_SURVEY_SAMPLE={rules.sample:g})"
-    recent = _recent_survey(db, event.recipient, survey_type, due, rules.cooldown)
+    recent = recent_survey(db, event.recipient, survey_type, due, rules.cooldown)
     if recent is not None:
         return "cooldown", cooldown_reason(survey_type, recent)
     return None
@@ -284,7 +284,7 @@ def cooldown_reason(survey_type: str, recent: str) -> str:
     return f"cooldown: customer got a {survey_type} survey at {recent} (CXBOT_SURVEY_COOLDOWN)"
 
 
-def _recent_survey(
+def recent_survey(
     db: Database, recipient: str, survey_type: str, due: datetime, cooldown: timedelta
 ) -> str | None:
     """When this customer got (or is due) a survey of this type within ``cooldown`` of ``due``.

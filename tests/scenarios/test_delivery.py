@@ -79,7 +79,6 @@ def test_an_outage_is_recorded_and_the_survey_goes_out_later(settings_for, emula
 @pytest.mark.parametrize(
     ("customer", "reason"),
     [
-        ({"customer_email": "nobody@example.com"}, "users_not_found"),
         ({"customer_slack_id": "U0BOTUSER"}, "cannot_dm_bot"),
     ],
 )
@@ -92,6 +91,28 @@ def test_permanent_errors_fail_with_the_reason_and_can_be_retried(
     assert (state(db, survey_id)["state"], state(db, survey_id)["last_error"]) == ("failed", reason)
     assert retry_survey(db, survey_id, datetime.now(UTC))
     assert state(db, survey_id)["state"] == "scheduled"
+
+
+def test_a_customer_not_in_slack_is_skipped_with_the_reason_and_can_be_retried(setup, emulator):
+    """Issue 15 item 4: a customer the workspace does not have (users_not_found) is not a
+    delivery failure but a survey that cannot be sent: skipped, code not_in_slack."""
+    db, client = setup
+    survey_id = schedule(db, "P1", customer_email="nobody@example.com")
+    assert slack_pass(client, db, POLICY) == {"skipped": 1}
+    row = state(db, survey_id)
+    assert (row["state"], row["skip_code"], row["last_error"]) == (
+        "skipped",
+        "not_in_slack",
+        None,
+    )
+    assert row["skip_reason"] == (
+        "no Slack account for the customer's email at @example.com in this workspace: "
+        "cxbot surveys in Slack only (invite them as a guest or through Slack Connect)"
+    )
+    assert "nobody" not in row["skip_reason"]  # the address itself stays the recipient's
+    assert retry_survey(db, survey_id, datetime.now(UTC))
+    assert state(db, survey_id)["state"] == "scheduled"
+    assert state(db, survey_id)["skip_code"] is None
 
 
 def test_a_channel_thread_instead_of_a_dm(setup, emulator):

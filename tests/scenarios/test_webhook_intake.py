@@ -117,6 +117,8 @@ def test_healthz_reports_database_and_queue(settings_for):
             "status": "ok",
             "database": "ok",
             "queue": {"due": 0, "oldest_due_age_seconds": 0.0},
+            "skipped_7d": {},
+            "writeback": {"pending": 0, "failed": 0},
         }
     finally:
         running.stop()
