@@ -94,9 +94,9 @@ def test_database_holds_90_days_in_six_languages(demo):
     ).fetchone()[0]
     assert unlabelled == 0
     live = db.execute(
-        "SELECT count(*) FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE t.external_id LIKE 'LIVE-%' AND s.state = 'answered'"
+        "SELECT count(*) FROM surveys s JOIN tickets t ON t.id = s.ticket_id WHERE (t.external_id LIKE 'LIVE-%' OR t.source = 'zendesk') AND s.state = 'answered'"
     ).fetchone()[0]
-    assert live == 6
+    assert live == 6  # five through the generic webhook, one from Zendesk
     live_alerts = db.execute(
         "SELECT a.slack_ts, a.needs_update FROM alerts a JOIN responses r ON r.id = a.response_id "
         "WHERE r.ticket_ref LIKE 'LIVE-%'"
@@ -199,3 +199,28 @@ def test_a_comment_naming_an_agent_is_on_that_agents_ticket(demo):
     named = [(comment, agent) for comment, agent in rows if mentioned_agents(comment)]
     assert len(named) >= 5  # the demo set does name agents
     assert [(c, a) for c, a in named if mentioned_agents(c) != {a}] == []
+
+
+def test_the_zendesk_ticket_was_looked_up_and_its_score_written_back(demo):
+    """Issue 15: the demo's Zendesk event names the requester by id only; cxbot asks Zendesk's
+    API for the email, surveys her, and writes the answer back onto the ticket."""
+    work, stdout, _ = demo
+    db = open_db(work / "cxbot-demo" / "cxbot.db", migrate=False)
+    try:
+        row = db.execute(
+            "SELECT s.customer_ref, s.customer_email, r.score, r.comment FROM surveys s "
+            "JOIN tickets t ON t.id = s.ticket_id JOIN responses r ON r.survey_id = s.id "
+            "WHERE t.source = 'zendesk' AND t.external_id = '5158'"
+        ).fetchone()
+        written = db.execute("SELECT state, body, tags FROM writebacks").fetchall()
+    finally:
+        db.close()
+    ref, email, score, comment = row
+    assert (ref, email) == ("8447399911223", "ioana@example.com")
+    assert [(state, json.loads(tags)) for state, _, tags in written] == [
+        ("done", [f"cxbot_csat_{score}"])
+    ]
+    plain = " ".join(stdout.split())  # the terminal wraps long lines
+    assert f"cxbot survey: CSAT {score}/5" in plain
+    assert " ".join(comment.split())[:40] in plain
+    assert f"Tags: cxbot_csat_{score}" in plain
