@@ -65,11 +65,14 @@ def store_figures(
     handle_time_seconds: int | None,
     customer_replies: int | None,
     agent_replies: int | None,
+    created_at: str | None = None,
 ) -> bool:
     """Record the helpdesk's figures and mark them done; False when the ticket closed again meanwhile.
 
     A figure the helpdesk does not record (None) leaves the stored value as it
-    is: NULL, or what the webhook itself carried; never 0.
+    is: NULL, or what the webhook itself carried; never 0. ``created_at`` only
+    fills a creation time the webhook did not send (Freshdesk's), so resolution
+    times can be computed.
     """
     return _guarded(
         db,
@@ -77,8 +80,9 @@ def store_figures(
         "handle_time_seconds = coalesce(?, handle_time_seconds), "
         "customer_replies = coalesce(?, customer_replies), "
         "agent_replies = coalesce(?, agent_replies), "
+        "created_at = coalesce(created_at, ?), "
         "figures_state = 'done', figures_error = NULL",
-        [handle_time_seconds, customer_replies, agent_replies],
+        [handle_time_seconds, customer_replies, agent_replies, created_at],
     )
 
 

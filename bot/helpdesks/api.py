@@ -43,6 +43,8 @@ class TicketFigures:
     customer_replies: int | None = None
     agent_replies: int | None = None
     reopens: int | None = None
+    #: When the ticket was created, for helpdesks whose webhooks do not say (Freshdesk).
+    created_at: str | None = None
 
 
 @dataclass(frozen=True)

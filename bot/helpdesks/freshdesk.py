@@ -31,6 +31,7 @@ from bot.helpdesks.api import (
     json_of,
 )
 from bot.settings import HelpdeskApi
+from storage.timestamps import normalize_timestamp
 
 SOURCE = "freshdesk"
 TICKET_REF = "ticket:"
@@ -89,7 +90,8 @@ class FreshdeskClient:
         conversation of the requester is a reply after it. Freshdesk keeps no reopen
         count, and a ticket with no time entries has no handle time: both None.
         """
-        requester = self._ticket(ticket_ref).get("requester_id")
+        ticket = self._ticket(ticket_ref)
+        requester = ticket.get("requester_id")
         customer = agent = 0
         for item in self._pages(ticket_ref, "conversations"):
             if item.get("private"):
@@ -103,6 +105,7 @@ class FreshdeskClient:
             customer_replies=customer if requester is not None else None,
             agent_replies=agent,
             reopens=None,
+            created_at=_time(ticket.get("created_at")),  # the webhook cannot send it
         )
 
     def _handle_time(self, ticket_ref: str) -> int | None:
@@ -187,3 +190,13 @@ def _hh_mm(value: Any) -> int | None:
     if not (hours.isdigit() and minutes.isdigit()):
         return None
     return int(hours) * 3600 + int(minutes) * 60
+
+
+def _time(value: object) -> str | None:
+    """A REST timestamp in cxbot's stored form; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return normalize_timestamp(value)
+    except ValueError:
+        return None

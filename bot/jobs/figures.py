@@ -90,7 +90,12 @@ class FetchTicketFigures:
             log.info("figures of %s: %s; trying again at %s", what, exc, due.isoformat())
             return _outcome(outbox.retry_figures(db, pending, str(exc), due), "retry")
         stored = outbox.store_figures(
-            db, pending, got.handle_time_seconds, got.customer_replies, got.agent_replies
+            db,
+            pending,
+            got.handle_time_seconds,
+            got.customer_replies,
+            got.agent_replies,
+            got.created_at,
         )
         return _outcome(stored, "done")
 

@@ -141,3 +141,15 @@ def test_a_refused_ticket_fails_at_once_with_the_reason(hd, settings, db):
     state, handle, customer, agent, attempts, error = figures_of(db, ticket)
     assert (state, handle, customer, agent, attempts) == ("failed", None, None, None, 1)
     assert "404" in error
+
+
+def test_a_freshdesk_ticket_gets_its_creation_time_so_resolution_time_is_known(hd, settings, db):
+    """Issue 15: Freshdesk's webhook sends no creation time, so resolution times were empty."""
+    created = datetime.now(UTC) - timedelta(hours=5)
+    hd.add_ticket("freshdesk", 11, status="solved", requester_id=1, created_at=created)
+    now = datetime.now(UTC)
+    ticket = close(db, settings, "11", now)
+    assert db["tickets"].get(ticket)["created_at"] is None  # what the webhook gave
+    assert the_job(settings).run(db, now) == {"done": 1}
+    stored = parse_timestamp(db["tickets"].get(ticket)["created_at"])
+    assert abs((stored - created).total_seconds()) < 1
