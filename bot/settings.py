@@ -166,6 +166,17 @@ class Settings(BaseSettings):
             return None
         return HelpdeskApi(source, url.rstrip("/"), login, secret.get_secret_value())
 
+    @classmethod
+    def helpdesk_api_settings(cls, source: str) -> str:
+        """The settings a helpdesk's REST API needs, for messages that say what to set:
+        ``CXBOT_ZENDESK_URL, CXBOT_ZENDESK_EMAIL and CXBOT_ZENDESK_TOKEN``."""
+        names = [
+            str(cls.model_fields[name].validation_alias)
+            for name in (f"{source}_url", f"{source}_email", _API_SECRET.get(source, ""))
+            if name in cls.model_fields and (source != "intercom" or name != "intercom_url")
+        ]
+        return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
     def helpdesk_apis(self) -> dict[str, HelpdeskApi]:
         """Every helpdesk whose REST credentials are complete, by source name."""
         apis = {source: self.helpdesk_api(source) for source in _API_SECRET}

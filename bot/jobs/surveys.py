@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
 from bot.helpdesks.api import HelpdeskClient, HelpdeskRefused, HelpdeskUnavailable, Person
 from bot.i18n import language_for_locale, text
+from bot.settings import Settings
 from bot.slack_client import PERMANENT_ERRORS, slack_error
 from storage import surveys as outbox
 
@@ -46,12 +47,6 @@ _PERSON = {
     "freshdesk": "contact",
     "jira": "reporter",
     "intercom": "contact",
-}
-_CREDENTIALS = {
-    "zendesk": "CXBOT_ZENDESK_URL, CXBOT_ZENDESK_EMAIL and CXBOT_ZENDESK_TOKEN",
-    "freshdesk": "CXBOT_FRESHDESK_URL and CXBOT_FRESHDESK_API_KEY",
-    "jira": "CXBOT_JIRA_URL, CXBOT_JIRA_EMAIL and CXBOT_JIRA_TOKEN",
-    "intercom": "CXBOT_INTERCOM_TOKEN",
 }
 #: Why a looked-up person has no email, and what to do, per helpdesk.
 _NO_EMAIL = {
@@ -123,7 +118,7 @@ class PeopleCache:
         client = self._clients.get(source)
         if client is None:
             vendor = _VENDOR.get(source, source)
-            setting = _CREDENTIALS.get(source, "its API credentials")
+            setting = Settings.helpdesk_api_settings(source) or "its API credentials"
             return HelpdeskRefused(f"no {vendor} API credentials to ask: set {setting}")
         try:
             return client.person(ref)

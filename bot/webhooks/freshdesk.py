@@ -55,7 +55,7 @@ LABEL = "Freshdesk ticket"
 TOKEN_HEADER = "X-Cxbot-Token"
 WHAT_TO_DO = (
     'add "requester_email": "{{ticket.requester.email}}" to the Freshdesk rule\'s webhook body, '
-    "or set CXBOT_FRESHDESK_URL and CXBOT_FRESHDESK_API_KEY to look it up"
+    f"or set {Settings.helpdesk_api_settings('freshdesk')} to look it up"
 )
 NO_EMAIL = f"requester has no email in the payload: {WHAT_TO_DO}"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

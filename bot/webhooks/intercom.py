@@ -43,7 +43,8 @@ TOPICS: dict[str, EventKind] = {
 }
 CUSTOMERS = {"user", "lead", "contact"}
 LOOKUP_HINT = (
-    "set CXBOT_INTERCOM_TOKEN (and CXBOT_INTERCOM_URL for an EU or AU workspace) to look it up"
+    f"set {Settings.helpdesk_api_settings('intercom')} "
+    "(and CXBOT_INTERCOM_URL for an EU or AU workspace) to look it up"
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 M = TypeVar("M", bound=BaseModel)

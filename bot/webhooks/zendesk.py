@@ -51,7 +51,7 @@ TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 TEST_SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 DONE = frozenset({"SOLVED", "CLOSED"})
 OPEN = frozenset({"NEW", "OPEN", "PENDING", "HOLD"})
-API_SETTINGS = "CXBOT_ZENDESK_URL, CXBOT_ZENDESK_EMAIL and CXBOT_ZENDESK_TOKEN"
+API_SETTINGS = Settings.helpdesk_api_settings("zendesk")
 TRIGGER_EVENTS: dict[str, EventKind] = {
     "ticket_solved": "closed",
     "ticket_closed": "closed",

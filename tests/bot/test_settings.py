@@ -219,3 +219,16 @@ def test_a_helpdesk_url_must_be_http(monkeypatch):
     monkeypatch.setenv("CXBOT_JIRA_URL", "acme.atlassian.net")
     with pytest.raises(SettingsError, match="CXBOT_JIRA_URL"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "source, text",
+    [
+        ("zendesk", "CXBOT_ZENDESK_URL, CXBOT_ZENDESK_EMAIL and CXBOT_ZENDESK_TOKEN"),
+        ("freshdesk", "CXBOT_FRESHDESK_URL and CXBOT_FRESHDESK_API_KEY"),
+        ("jira", "CXBOT_JIRA_URL, CXBOT_JIRA_EMAIL and CXBOT_JIRA_TOKEN"),
+        ("intercom", "CXBOT_INTERCOM_TOKEN"),  # the URL has a default
+    ],
+)
+def test_the_settings_a_helpdesk_api_needs_are_named_from_the_fields(source, text):
+    assert Settings.helpdesk_api_settings(source) == text
