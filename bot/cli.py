@@ -422,7 +422,11 @@ def serve(
 
     configure_logging(config.secret_values())  # every SecretStr setting, so a new token is covered
     server = create_server(
-        config, worker_interval=poll_interval, socket_mode=socket, bench_floor=bench_floor
+        config,
+        worker_interval=poll_interval,
+        socket_mode=socket,
+        bench_floor=bench_floor,
+        startup_checks=True,
     )
     uvicorn.run(server, host=host, port=port, log_config=None, access_log=False)
 

@@ -10,6 +10,8 @@ said on the first line of the log rather than found at the first alert.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -482,4 +484,43 @@ def run_checks(
     ]
     if model:
         checks.append(check_model(settings))
+    return checks
+
+
+# ---- cxbot serve start-up ------------------------------------------------------------
+
+
+def stored_channels(db_path: str) -> list[tuple[int, str]]:
+    """The channels digest subscriptions post to, read without writing (start-up must not block)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+            rows = db.execute(
+                "SELECT id, channel FROM digest_subscriptions WHERE active = 1 AND channel IS NOT NULL ORDER BY id"
+            ).fetchall()
+    except sqlite3.Error:  # no database yet, or an old schema: nothing to check
+        return []
+    return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def log_startup(settings: Settings, log: logging.Logger) -> list[Check]:
+    """The Slack checks, logged once: "connected to workspace X as @cxbot", or exactly why not.
+
+    Never raises: the bot serves ``/cx`` from its database and queues surveys
+    even while Slack refuses it, so a failed check is said, not fatal.
+    """
+    try:
+        checks = slack_checks(settings, stored_channels(settings.db_path))
+    except Exception as exc:  # a check that crashes must not take serve down
+        log.exception("start-up checks crashed: %s", exc)
+        return []
+    token = checks[0]
+    if token.status == "ok":
+        log.info("%s", token.detail)
+    else:
+        log.error("not connected to Slack: %s — fix: %s", token.detail, token.fix)
+    for check in checks[1:]:
+        if check.status in ("warn", "fail"):
+            log.warning("start-up check %s", check.line())
     return checks
