@@ -15,6 +15,10 @@ import time
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import (
+    warning_client_prioritized_and_token_skipped,
+    warning_token_skipped,
+)
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,6 +30,27 @@ from bot.slack_client import request_path_client
 from bot.store import Store
 
 log = logging.getLogger("cxbot.app")
+
+
+class _TokenIsUsed(logging.Filter):
+    """Drops Bolt's "`token` (or SLACK_BOT_TOKEN env variable) will be ignored" and "will be unused".
+
+    Bolt says them whenever ``authorize`` or ``client`` is given and
+    SLACK_BOT_TOKEN is in the environment; cxbot's ``authorize`` hands Bolt
+    exactly that token, so the lines only mislead someone reading the log.
+    """
+
+    MISLEADING = frozenset(
+        {warning_token_skipped(), warning_client_prioritized_and_token_skipped()}
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.MISLEADING
+
+
+_BOLT_LOG = logging.getLogger("slack_bolt.AsyncApp")  # Bolt's framework logger for AsyncApp
+if not any(isinstance(f, _TokenIsUsed) for f in _BOLT_LOG.filters):
+    _BOLT_LOG.addFilter(_TokenIsUsed())
 
 
 def _authorizer(client: AsyncWebClient, token: str | None, retry_every: float = 60.0):

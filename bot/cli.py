@@ -422,9 +422,47 @@ def serve(
 
     configure_logging(config.secret_values())  # every SecretStr setting, so a new token is covered
     server = create_server(
-        config, worker_interval=poll_interval, socket_mode=socket, bench_floor=bench_floor
+        config,
+        worker_interval=poll_interval,
+        socket_mode=socket,
+        bench_floor=bench_floor,
+        startup_checks=True,
     )
     uvicorn.run(server, host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command("doctor", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+def doctor(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Check for Socket Mode (SLACK_APP_TOKEN).")
+    ] = False,
+    model: Annotated[bool, typer.Option(help="Also load the comment model.")] = True,
+    manifest: Annotated[
+        Path | None, typer.Option(help="The app manifest whose scopes must be granted.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check the set-up: Slack token, scopes, channels, secrets, helpdesk APIs, database, model."""
+    from bot.doctor import MANIFEST, healthy, run_checks
+    from bot.doctor import as_json as report_json
+
+    if ctx.args:
+        raise fail(
+            f"doctor does not take {ctx.args[0]!r} (options: --json, --socket, --no-model, --manifest, --db)"
+        )
+    config = settings()
+    if db is not None:
+        config = config.model_copy(update={"db_path": str(db)})
+    checks = run_checks(config, socket=socket, model=model, manifest=manifest or MANIFEST)
+    if as_json:
+        out.print_json(json.dumps(report_json(checks), ensure_ascii=False))
+    else:
+        for check in checks:
+            out.print(escape(check.line()), highlight=False, soft_wrap=True)
+    if not healthy(checks):
+        raise typer.Exit(1)
 
 
 @surveys_app.callback(invoke_without_command=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -22,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.doctor import log_startup
 from bot.intake_writer import IntakeWriter
 from bot.observability import RequestIdMiddleware
 from bot.scheduler import Scheduler, build_jobs
@@ -29,6 +32,8 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.webhooks.intake import check_url, make_endpoint, rules_from
 from storage.surveys import outbox_status
+
+log = logging.getLogger("cxbot.startup")
 
 
 def form_fixed(request: AsyncBoltRequest) -> AsyncBoltRequest:
@@ -55,8 +60,13 @@ def create_server(
     worker_interval: float = 1.0,
     socket_mode: bool = False,
     bench_floor: bool = False,
+    startup_checks: bool = False,
 ) -> Starlette:
-    """The whole service; ``bench_floor`` adds ``/bench/noop``, the benchmarks' no-work baseline."""
+    """The whole service; ``bench_floor`` adds ``/bench/noop``, the benchmarks' no-work baseline.
+
+    ``startup_checks`` (``cxbot serve``) logs doctor's Slack checks once, in
+    the background, so a slow or refusing Slack never delays serving.
+    """
     store = Store(settings.db_path)
     bolt = create_app(settings, store)
     writer = IntakeWriter(store.connect, rules_from(settings))
@@ -92,6 +102,11 @@ def create_server(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         scheduler.start()
+        checked = (
+            asyncio.ensure_future(asyncio.to_thread(log_startup, settings, log))
+            if startup_checks
+            else None
+        )
         socket = None
         if socket_mode and app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -103,6 +118,8 @@ def create_server(
         finally:
             if socket is not None:
                 await socket.close_async()
+            if checked is not None and not checked.done():
+                checked.cancel()  # its thread ends at its own timeout; nothing waits for it
             scheduler.stop()
             writer.close()
 

@@ -95,11 +95,48 @@ class CxCommand:
 
 
 def split_words(text: str) -> list[str]:
-    """Shell-like words; curly quotes (as Slack on a Mac types them) count as straight ones."""
+    """Shell-like words; curly quotes (as Slack on a Mac types them) count as straight ones.
+
+    The text is first read back from Slack's escaping (``unescape``), so the
+    words are what the person typed, whichever way the command is set up.
+    """
     try:
-        return shlex.split(text.replace("“", '"').replace("”", '"'))
+        return shlex.split(unescape(text).replace("“", '"').replace("”", '"'))
     except ValueError as exc:
         raise UsageError(f"could not read the arguments ({exc}); close your quotes") from None
+
+
+def unescape(text: str) -> str:
+    """Slash-command text as typed, from the form Slack sends with ``should_escape`` on.
+
+    ``&amp; &lt; &gt;`` → ``& < >`` (so ``score&lt;=6`` is ``score<=6``);
+    ``<mailto:a@b.c|a@b.c>`` → ``a@b.c``; ``<https://x.io|x.io>`` → its label
+    (what was typed), ``<https://x.io>`` → the URL; ``<@U123|name>`` →
+    ``<@U123>`` and ``<#C123|name>`` → ``<#C123>`` (ids are what we match on,
+    and Slack says not to rely on the old name).  Anything else in ``<…>``
+    (``<!here>``) stays as it came.  One pass, so a decoded ``&lt;`` never
+    reads as a control sequence.  Text without escaping comes back unchanged
+    unless it holds one of those sequences itself.
+    """
+    return _ESCAPED.sub(_unescape_one, text)
+
+
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+_ESCAPED = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>|&(amp|lt|gt);")
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    target, label, entity = match.groups()
+    if entity:
+        return _ENTITIES[entity]
+    if target[0] in "@#":
+        return f"<{target}>"
+    if target.startswith("mailto:"):
+        return unescape(target.removeprefix("mailto:"))
+    if target.startswith(("http://", "https://")):
+        typed = unescape(label) if label else ""
+        return typed if typed and not re.search(r"[\s'\"]", typed) else unescape(target)
+    return match.group(0)
 
 
 def _int_option(name: str, value: str, low: int, high: int, subcommand: str) -> int:

@@ -7,8 +7,10 @@ the demo, the crash test and the benchmarks (all of which sign and post them).
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
+from collections.abc import Mapping
 
 from bot.emulator.state import APP_ID, TEAM_ID
 
@@ -93,6 +95,73 @@ def slash_command_fields(
 def slash_command(
     text: str, user: str, response_url: str, channel: str = "C01GENERAL", command: str = "/cx"
 ) -> bytes:
-    """A slash command, form-encoded as Slack posts it to the request URL."""
+    """A slash command, form-encoded as Slack posts it to the request URL.
+
+    ``text`` goes as given: pass it through ``slack_escaped`` for the text a
+    person typed into a command with ``should_escape`` on (cxbot's manifest).
+    """
     fields = slash_command_fields(text, user, response_url, channel, command)
     return urllib.parse.urlencode(fields).encode()
+
+
+#: What Slack links in typed text, tried in this order at each place.
+_TYPED = re.compile(
+    r"(?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<url>https?://[^\s<>]+)"
+    r"|(?P<www>(?<![\w.])www\.[\w-]+(?:\.[\w-]+)+[^\s<>]*)"
+    r"|(?P<user>(?<![\w.])@[\w.-]+)"
+    r"|(?P<channel>(?<![\w&])#[\w.-]+)"
+)
+
+
+def slack_escaped(
+    typed: str,
+    users: Mapping[str, str] | None = None,
+    channels: Mapping[str, str] | None = None,
+    *,
+    link_emails: bool = True,
+) -> str:
+    """``typed`` as Slack sends it in a slash command with ``should_escape`` on.
+
+    ``users`` and ``channels`` map names to ids: ``@dana`` → ``<@U…|dana>``
+    and ``#cx-feedback`` → ``<#C…|cx-feedback>`` for known names (an unknown
+    name stays text, as Slack leaves it).  URLs → ``<https://x.io>``, a typed
+    ``www.x.io`` → ``<http://www.x.io|www.x.io>``, an email →
+    ``<mailto:a@b.c|a@b.c>`` (unconfirmed for commands in shared/slack.md:
+    ``link_emails=False`` gives the other reading, the plain address), and
+    ``& < >`` → ``&amp; &lt; &gt;`` everywhere else.
+    """
+    users, channels = users or {}, channels or {}
+    out, at = [], 0
+    for match in _TYPED.finditer(typed):
+        linked = _linked(match, users, channels, link_emails)
+        if linked is None:
+            continue
+        out += [_entities(typed[at : match.start()]), linked]
+        at = match.end()
+    out.append(_entities(typed[at:]))
+    return "".join(out)
+
+
+def _linked(
+    match: re.Match[str], users: Mapping[str, str], channels: Mapping[str, str], link_emails: bool
+) -> str | None:
+    """The control sequence for one match, or None when Slack leaves it as text."""
+    kind, text = match.lastgroup, match.group(0)
+    if kind == "email":
+        return f"<mailto:{_entities(text)}|{_entities(text)}>" if link_emails else None
+    if kind == "url":
+        return f"<{_entities(text)}>"
+    if kind == "www":
+        return f"<http://{_entities(text)}|{_entities(text)}>"
+    names = users if kind == "user" else channels
+    found = names.get(text[1:])
+    if found is None:
+        return None
+    sigil = "@" if kind == "user" else "#"
+    return f"<{sigil}{found}|{text[1:]}>"
+
+
+def _entities(text: str) -> str:
+    """The only three characters Slack escapes in text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -74,7 +74,15 @@ class HelpdeskUnavailable(HelpdeskError):
 
 
 class HelpdeskRefused(HelpdeskError):
-    """Retrying will not help (credentials, permissions, no such person or ticket, locked)."""
+    """Retrying will not help (credentials, permissions, no such person or ticket, locked).
+
+    ``status`` is the HTTP status when the vendor answered one, so ``cxbot
+    doctor`` can tell bad credentials (401/403) from a person not found (404).
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class HelpdeskClient(Protocol):
@@ -140,9 +148,11 @@ def call(http: httpx.Client, method: str, url: str, what: str, **kwargs: Any) ->
     if status == 429 or status >= 500:
         raise HelpdeskUnavailable(f"{what}: HTTP {status}", retry_after(response.headers))
     if status in (401, 403):
-        raise HelpdeskRefused(f"{what}: HTTP {status} — check the API credentials and permissions")
+        raise HelpdeskRefused(
+            f"{what}: HTTP {status} — check the API credentials and permissions", status
+        )
     if status >= 400:
-        raise HelpdeskRefused(f"{what}: HTTP {status} {response.text[:200]}")
+        raise HelpdeskRefused(f"{what}: HTTP {status} {response.text[:200]}", status)
     return response
 
 

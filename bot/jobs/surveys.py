@@ -321,6 +321,19 @@ def close_expired(client: WebClient, db: Database, survey: outbox.OutgoingSurvey
     outbox.mark_expired(db, survey.id)
 
 
+def _log_outcome(db: Database, survey_id: int, outcome: str) -> None:
+    """One line per survey, with the reason when it did not go out ("survey 1 failed" alone said nothing)."""
+    if outcome == "sent":
+        log.info("survey %s sent", survey_id)
+        return
+    row = db.execute(
+        "SELECT last_error, skip_reason FROM surveys WHERE id = ?", [survey_id]
+    ).fetchone()
+    reason = (row and (row[1] if outcome == "skipped" else row[0])) or "no reason recorded"
+    level = logging.WARNING if outcome == "failed" else logging.INFO
+    log.log(level, "survey %s %s: %s", survey_id, outcome, reason)
+
+
 class SendSurveys:
     """The survey outbox: due surveys, then reminders, then expiries, on every tick."""
 
@@ -346,7 +359,7 @@ class SendSurveys:
         for survey in outbox.claim_due(db, now):
             outcome = send_survey(self._client, db, survey, self.policy, now, self._people)
             counts[outcome] = counts.get(outcome, 0) + 1
-            log.info("survey %s %s", survey.id, outcome)
+            _log_outcome(db, survey.id, outcome)
         for survey in outbox.due_reminders(db, now, self.policy.reminder_after):
             send_reminder(self._client, db, survey, now)
             counts["reminded"] = counts.get("reminded", 0) + 1

@@ -16,6 +16,7 @@ SCOPE_FOR = {
     "views_open": None, "reactions_add": "reactions:write", "views_publish": None,
     "conversations_history": "im:history", "auth_test": None, "files_upload_v2": "files:write",
     "usergroups_users_list": "usergroups:read", "chat_getPermalink": None,
+    "conversations_info": "channels:read", "conversations_members": "channels:read",  # cxbot doctor
 }  # fmt: skip
 
 
