@@ -1,7 +1,9 @@
 """Weekly digests: send each subscription's digest when its schedule says it is due.
 
-A due digest is claimed for its week before it is built; a failure is
-recorded and the digest is tried again once the claim's lease has run out, and
+A due digest is claimed for its week before it is built; a failure before its
+message went out is recorded and the digest is tried again once the claim's
+lease has run out. Once the message is out the week is sent, even when the
+chart after it failed (that is recorded as the subscription's last error), and
 a sent week is never sent again.  Building and posting one digest lives in
 ``bot.digests`` (``cxbot digests send --now`` uses it too).
 """
@@ -34,12 +36,13 @@ def send_due_digests(client: WebClient, db: Database, policy: DigestPolicy, now:
     sent = 0
     for subscription, week in schedule.claim_due(db, now):
         try:
-            deliver_digest(client, db, subscription, policy.theme_labels, now)
+            posted = deliver_digest(client, db, subscription, policy.theme_labels, now)
         except (SlackApiError, OSError, ValueError) as exc:
             log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
             schedule.mark_failed(db, subscription.id, str(exc)[:500])
             continue
-        schedule.mark_sent(db, subscription.id, week, now)
+        problem = f"chart not attached: {posted.chart_error}" if posted.chart_error else None
+        schedule.mark_sent(db, subscription.id, week, now, problem)
         sent += 1
     return sent
 
