@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -33,13 +35,15 @@ RELABEL_MODAL = "cx_alert_relabel_modal"
 def _ticket(alert: AlertView, ticket_url: str | None) -> str:
     if not alert.ticket:
         return NO_DATA
-    if ticket_url:
-        return f"<{ticket_url.format(id=alert.ticket, source=alert.ticket_source or '')}|{alert.ticket}>"
-    return alert.ticket
+    label = escape_mrkdwn(alert.ticket)
+    if ticket_url:  # the id goes into the link percent-encoded, into its label escaped
+        source = quote(alert.ticket_source or "", safe="")
+        return f"<{ticket_url.format(id=quote(alert.ticket, safe=''), source=source)}|{label}>"
+    return label
 
 
 def alert_text(alert: AlertView) -> str:
-    metric, ticket = METRIC_NAMES[alert.survey_type], alert.ticket or NO_DATA
+    metric, ticket = METRIC_NAMES[alert.survey_type], escape_mrkdwn(alert.ticket or NO_DATA)
     if alert.withdrawn:
         return (
             f"Withdrawn, no follow-up needed: the customer changed their {metric} score "

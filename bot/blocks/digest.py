@@ -142,7 +142,7 @@ def _mover_line(move, labels: dict[str, str]) -> str:
 def _quote(comment: Comment) -> str:
     text = mask_personal_data(comment.text)
     return clip(
-        f"{quoted(text)}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}",
+        f"{quoted(text)}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {escape_mrkdwn(comment.ticket or NO_DATA)} · {comment.sentiment}",
         1500,
     )
 

@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
-from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
+from bot.blocks.survey import expired_blocks, reminder_text, survey_blocks, survey_text
 from bot.helpdesks.api import HelpdeskClient, HelpdeskRefused, HelpdeskUnavailable, Person
 from bot.i18n import language_for_locale, text
 from bot.slack_client import PERMANENT_ERRORS, TOKEN_ERRORS, TokenHealth, slack_error
@@ -326,7 +326,7 @@ def send_reminder(
         try:
             client.chat_postMessage(
                 channel=survey.slack_channel, thread_ts=survey.slack_ts,
-                text=text("reminder", language, ticket=survey.ticket_ref),
+                text=reminder_text(language, survey.ticket_ref),
             )  # fmt: skip
         except SlackApiError as exc:
             if slack_error(exc) in TOKEN_ERRORS:
