@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from slack_sdk.models.blocks import (
@@ -42,6 +43,22 @@ def _ticket(alert: AlertView, ticket_url: str | None) -> str:
     return label
 
 
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{6,}")
+
+
+def customer_text(alert: AlertView) -> str:
+    """The customer as a Slack mention when Slack knows them (``<@U…>`` shows their name and
+    profile), with the helpdesk's email beside it; otherwise the key, escaped."""
+    user = alert.customer_slack_id or (
+        alert.customer if alert.customer and _SLACK_USER.fullmatch(alert.customer) else None
+    )
+    if user is None:
+        return escape_mrkdwn(alert.customer or NO_DATA)
+    if alert.customer and alert.customer != user:
+        return f"<@{user}> ({escape_mrkdwn(alert.customer)})"
+    return f"<@{user}>"
+
+
 def alert_text(alert: AlertView) -> str:
     metric, ticket = METRIC_NAMES[alert.survey_type], escape_mrkdwn(alert.ticket or NO_DATA)
     if alert.withdrawn:
@@ -64,7 +81,7 @@ def alert_blocks(
         context(
             f"Themes: {themes} · Sentiment: {alert.sentiment or 'not classified yet'} · Ticket {_ticket(alert, ticket_url)} · "
             f"Agent {escape_mrkdwn(alert.agent or NO_DATA)} · Team {escape_mrkdwn(alert.team or NO_DATA)} · "
-            f"Customer {escape_mrkdwn(alert.customer or NO_DATA)}"
+            f"Customer {customer_text(alert)}"
         ),
     ]
     if alert.resolved_by:

@@ -29,11 +29,13 @@ def alerting(settings_for, emulator):
     running.stop()
 
 
-def answered_detractor(server, emulator, ticket="T-det") -> tuple[int, dict]:
+def answered_detractor(
+    server, emulator, ticket="T-det", customer: dict | None = None
+) -> tuple[int, dict]:
     body = {
         "event": "ticket.closed",
         "ticket_id": ticket,
-        "customer": {"slack_user_id": "U0ENGLISH"},
+        "customer": customer or {"slack_user_id": "U0ENGLISH"},
         "survey": "nps",
         "agent": {"name": "Dana"},
         "team": "billing",
@@ -213,6 +215,20 @@ def test_a_reply_with_slack_codes_is_stored_as_typed_and_cannot_ping_the_alert_c
         "SELECT comment FROM responses WHERE survey_id = ?", [survey_id]
     ).fetchone()[0]
     assert stored == "@channel refund & apology your invoice (https://evil.example/x)"
+
+
+@pytest.mark.parametrize(
+    ("customer", "shown"),
+    [
+        ({"slack_user_id": "U0ENGLISH"}, "Customer <@U0ENGLISH>"),
+        ({"email": "emma@example.com"}, "Customer <@U0ENGLISH>"),  # looked up by email
+    ],
+)
+def test_the_alert_names_the_customer_as_a_mention(alerting, emulator, customer, shown):
+    """Issue 16: the alert showed a raw id (or only the email) where Slack can show the person."""
+    answered_detractor(alerting, emulator, customer=customer)
+    alert = emulator.wait_for("chat.postMessage", lambda c: c["params"]["channel"] == ALERTS)
+    assert shown in json.dumps(alert["params"]["blocks"], ensure_ascii=False)
 
 
 def test_promoters_raise_no_alert(alerting, emulator):
