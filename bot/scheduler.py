@@ -31,7 +31,7 @@ from bot.jobs.retention import PruneComments, RetentionPolicy
 from bot.jobs.surveys import SendSurveys, SurveyPolicy
 from bot.jobs.writeback import WritebackPolicy, WriteBackScores
 from bot.settings import Settings
-from bot.slack_client import delivery_client
+from bot.slack_client import TokenHealth, delivery_client
 from bot.themes import theme_labels
 
 log = logging.getLogger("cxbot.scheduler")
@@ -53,8 +53,13 @@ class Job(Protocol):
         ...
 
 
-def build_jobs(settings: Settings) -> list[Job]:
-    """The one list of background jobs, each with its policy taken from the settings."""
+def build_jobs(settings: Settings, token: TokenHealth | None = None) -> list[Job]:
+    """The one list of background jobs, each with its policy taken from the settings.
+
+    ``token`` is shared by the jobs that send, so a dead bot token seen by one
+    pauses them all and ``/healthz`` can say so.
+    """
+    token = token or TokenHealth()
     labels = theme_labels(settings)
     jobs: list[Job] = [
         SendSurveys(
@@ -65,9 +70,10 @@ def build_jobs(settings: Settings) -> list[Job]:
                 cooldown=settings.survey_cooldown,
             ),
             helpdesk_clients(settings),
+            token,
         ),
         PublishAlerts(delivery_client(settings), AlertPolicy(labels, settings.ticket_url)),
-        SendDigests(delivery_client(settings), DigestPolicy(labels)),
+        SendDigests(delivery_client(settings), DigestPolicy(labels), token),
         LabelComments(ClassificationPolicy(settings.themes_path, settings.model_dir)),
     ]
     if settings.retention:

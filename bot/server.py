@@ -29,6 +29,7 @@ from bot.intake_writer import IntakeWriter
 from bot.observability import RequestIdMiddleware
 from bot.scheduler import Scheduler, build_jobs
 from bot.settings import Settings
+from bot.slack_client import TokenHealth
 from bot.store import Store
 from bot.webhooks.intake import check_url, make_endpoint, rules_from
 from storage.surveys import outbox_status
@@ -70,7 +71,8 @@ def create_server(
     store = Store(settings.db_path)
     bolt = create_app(settings, store)
     writer = IntakeWriter(store.connect, rules_from(settings))
-    scheduler = Scheduler(store.connect, build_jobs(settings), worker_interval)
+    token = TokenHealth()  # shared by the sending jobs; /healthz shows it
+    scheduler = Scheduler(store.connect, build_jobs(settings, token), worker_interval)
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
     if socket_mode and not app_token:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
@@ -97,7 +99,11 @@ def create_server(
                 {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
             )
         model = "ready" if scheduler.prepared("classification") else "loading"
-        return JSONResponse({"status": "ok", "database": "ok", "classifier": model, **outboxes})
+        # A dead bot token keeps the process up (a restart cannot fix it) but not "ok".
+        status = "ok" if token.error is None else "degraded"
+        return JSONResponse(
+            {"status": status, "database": "ok", "classifier": model, **token.status(), **outboxes}
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

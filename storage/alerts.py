@@ -55,6 +55,7 @@ class AlertView:
     attempts: int
     revision: int = 0  # the ``needs_update`` count this view was read at
     withdrawn: bool = False  # the customer changed the score out of the detractor range
+    customer_slack_id: str | None = None  # the survey's recipient, once Slack knew them
 
 
 def flag_alert(db: Database, response_id: int) -> None:
@@ -110,7 +111,7 @@ def sync_alert_with_score(
 _VIEW = (
     "SELECT a.id, a.channel, a.slack_ts, r.id, r.survey_type, r.score, r.comment, r.ticket_ref, t.source, r.agent, "
     "r.team, r.customer, c.sentiment, (SELECT json_group_array(theme) FROM comment_themes WHERE response_id = r.id), "
-    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts, a.needs_update, a.withdrawn_at IS NOT NULL "
+    "a.owner, a.resolved_by, a.outcome, a.note, a.attempts, a.needs_update, a.withdrawn_at IS NOT NULL, s.slack_user_id "
     "FROM alerts a JOIN responses r ON r.id = a.response_id "
     "LEFT JOIN classifications c ON c.response_id = r.id LEFT JOIN surveys s ON s.id = r.survey_id "
     "LEFT JOIN tickets t ON t.id = s.ticket_id"
@@ -141,6 +142,7 @@ def _views(rows) -> list[AlertView]:
             attempts=row[18],
             revision=row[19],
             withdrawn=bool(row[20]),
+            customer_slack_id=row[21],
         )  # fmt: skip
         for row in rows
     ]

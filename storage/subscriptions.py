@@ -152,11 +152,18 @@ def claim_due(db: Database, now: datetime) -> list[tuple[Subscription, str]]:
     return claimed
 
 
-def mark_sent(db: Database, subscription_id: int, week: str, now: datetime) -> None:
+def mark_sent(
+    db: Database, subscription_id: int, week: str, now: datetime, problem: str | None = None
+) -> None:
+    """The week's digest is out: never sent again this week, whatever failed after the message.
+
+    ``problem`` is what went wrong after it (a chart that could not be attached),
+    kept as the subscription's last error so it stays visible.
+    """
     with write_transaction(db):
         db.execute(
-            "UPDATE digest_subscriptions SET sent_week = ?, sent_at = ?, last_error = NULL WHERE id = ?",
-            [week, to_db(now), subscription_id],
+            "UPDATE digest_subscriptions SET sent_week = ?, sent_at = ?, last_error = ? WHERE id = ?",
+            [week, to_db(now), problem, subscription_id],
         )
 
 

@@ -104,6 +104,23 @@ def release_claims(db: Database) -> int:
         ).rowcount
 
 
+def release(db: Database, survey_ids: list[int], error: str | None = None) -> None:
+    """Hand claimed surveys back, still due and with the attempt not counted.
+
+    For a pause that is not the surveys' doing (the bot's token is dead): they
+    go out first when sending resumes. ``error`` is recorded when given.
+    """
+    if not survey_ids:
+        return
+    marks = ", ".join("?" for _ in survey_ids)
+    with write_transaction(db):
+        db.execute(
+            "UPDATE surveys SET claimed_at = NULL, attempts = max(attempts - 1, 0), "
+            f"last_error = coalesce(?, last_error) WHERE id IN ({marks}) AND state = 'scheduled'",
+            [error, *survey_ids],
+        )
+
+
 def mark_sent(
     db: Database,
     survey_id: int,

@@ -48,3 +48,52 @@ def db(db_path):
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def _mrkdwn_is_escaped(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Every message, view, response and acknowledgement the test sends to Slack holds ``<``, ``>``
+    and ``&`` only as Slack codes or entities (issue 16). A test that posts raw text itself,
+    to test the emulator, is marked ``raw_slack_text``."""
+    from bot.emulator.state import SlackState
+    from tests.mrkdwn_scan import problems
+
+    calls: list[dict] = []
+    record = SlackState.record_call
+
+    def recording(state: SlackState, call: dict) -> None:
+        calls.append(call)
+        record(state, call)
+
+    monkeypatch.setattr(SlackState, "record_call", recording)
+    _record_acks(monkeypatch, calls)
+    yield
+    if request.node.get_closest_marker("raw_slack_text") is None and (found := problems(calls)):
+        pytest.fail("unescaped mrkdwn sent to Slack:\n" + "\n".join(found), pytrace=False)
+
+
+def _record_acks(monkeypatch: pytest.MonkeyPatch, calls: list[dict]) -> None:
+    """What the running app answers Slack over HTTP (a slash command's ack) is shown too."""
+    import json
+
+    from tests.scenarios.harness import RunningServer
+
+    send = RunningServer.slack
+
+    def answered(server: RunningServer, *args, **kwargs):
+        reply = send(server, *args, **kwargs)
+        try:
+            body = json.loads(reply.body) if reply.body else None
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            calls.append({"method": "ack", "params": {"body": body}})
+        return reply
+
+    monkeypatch.setattr(RunningServer, "slack", answered)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "raw_slack_text: the test posts unescaped text to the emulator on purpose"
+    )

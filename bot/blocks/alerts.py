@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -33,13 +36,31 @@ RELABEL_MODAL = "cx_alert_relabel_modal"
 def _ticket(alert: AlertView, ticket_url: str | None) -> str:
     if not alert.ticket:
         return NO_DATA
-    if ticket_url:
-        return f"<{ticket_url.format(id=alert.ticket, source=alert.ticket_source or '')}|{alert.ticket}>"
-    return alert.ticket
+    label = escape_mrkdwn(alert.ticket)
+    if ticket_url:  # the id goes into the link percent-encoded, into its label escaped
+        source = quote(alert.ticket_source or "", safe="")
+        return f"<{ticket_url.format(id=quote(alert.ticket, safe=''), source=source)}|{label}>"
+    return label
+
+
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{6,}")
+
+
+def customer_text(alert: AlertView) -> str:
+    """The customer as a Slack mention when Slack knows them (``<@U…>`` shows their name and
+    profile), with the helpdesk's email beside it; otherwise the key, escaped."""
+    user = alert.customer_slack_id or (
+        alert.customer if alert.customer and _SLACK_USER.fullmatch(alert.customer) else None
+    )
+    if user is None:
+        return escape_mrkdwn(alert.customer or NO_DATA)
+    if alert.customer and alert.customer != user:
+        return f"<@{user}> ({escape_mrkdwn(alert.customer)})"
+    return f"<@{user}>"
 
 
 def alert_text(alert: AlertView) -> str:
-    metric, ticket = METRIC_NAMES[alert.survey_type], alert.ticket or NO_DATA
+    metric, ticket = METRIC_NAMES[alert.survey_type], escape_mrkdwn(alert.ticket or NO_DATA)
     if alert.withdrawn:
         return (
             f"Withdrawn, no follow-up needed: the customer changed their {metric} score "
@@ -60,7 +81,7 @@ def alert_blocks(
         context(
             f"Themes: {themes} · Sentiment: {alert.sentiment or 'not classified yet'} · Ticket {_ticket(alert, ticket_url)} · "
             f"Agent {escape_mrkdwn(alert.agent or NO_DATA)} · Team {escape_mrkdwn(alert.team or NO_DATA)} · "
-            f"Customer {escape_mrkdwn(alert.customer or NO_DATA)}"
+            f"Customer {customer_text(alert)}"
         ),
     ]
     if alert.resolved_by:

@@ -15,6 +15,7 @@ from bot.formatting import (
     percent_text,
     score_text,
 )
+from bot.mrkdwn import escape_mrkdwn
 from bot.privacy import mask_personal_data
 from storage.comments import Comment
 from storage.digest import Digest, MetricWeek, ThemeMove
@@ -141,7 +142,7 @@ def _mover_line(move, labels: dict[str, str]) -> str:
 def _quote(comment: Comment) -> str:
     text = mask_personal_data(comment.text)
     return clip(
-        f"{quoted(text)}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {comment.ticket or NO_DATA} · {comment.sentiment}",
+        f"{quoted(text)}\n{METRIC_NAMES[comment.survey_type]} {comment.score} · ticket {escape_mrkdwn(comment.ticket or NO_DATA)} · {comment.sentiment}",
         1500,
     )
 
@@ -215,3 +216,12 @@ def digest_paragraphs(digest: Digest, labels: dict[str, str]) -> list[str]:
 def digest_blocks(digest: Digest, labels: dict[str, str]) -> list[dict]:
     paragraphs = digest_paragraphs(digest, labels)
     return fit([section(p) for p in paragraphs[:-1]] + [context(paragraphs[-1])])
+
+
+def chart_missing_blocks(blocks: list[dict], error: str) -> list[dict]:
+    """The posted digest with a line saying its chart could not be attached, and why."""
+    note = context(
+        f"The 12-week chart could not be attached ({escape_mrkdwn(error)}); "
+        "`/cx trend` draws it on demand."
+    )
+    return fit([*blocks, note])

@@ -50,14 +50,14 @@ def help_blocks(lines: list[str]) -> list[dict]:
 
 def error_blocks(message: str) -> list[dict]:
     problem, _, usage = message.partition("\nUsage: ")
-    blocks = [section(f":warning: {problem}")]
+    blocks = [section(f":warning: {escape_mrkdwn(problem)}")]
     if usage:
-        blocks.append(context(f"Usage: `{usage}` · `/cx help` for everything"))
+        blocks.append(context(f"Usage: `{escape_mrkdwn(usage)}` · `/cx help` for everything"))
     return blocks
 
 
 def _scope(report_label: str, filters_text: str) -> str:
-    return f"{report_label} · {filters_text}"
+    return escape_mrkdwn(f"{report_label} · {filters_text}")
 
 
 def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[dict]:
@@ -83,7 +83,10 @@ def metric_blocks(report: MetricReport, follow_up: str | None = None) -> list[di
     if current.small_sample:
         blocks.append(
             context(
-                f":warning: Small sample: n = {current.n} < 30 — treat this score with caution."
+                ":warning: "
+                + escape_mrkdwn(
+                    f"Small sample: n = {current.n} < 30 — treat this score with caution."
+                )
             )
         )
     blocks.append(context(_scope(report.period.label, report.filters.describe())))
@@ -141,7 +144,7 @@ def themes_blocks(
 def _comment_block(comment: Comment, show_agent: bool, labels: Mapping[str, str]) -> dict:
     themes = ", ".join(theme_name(t, labels) for t in comment.themes) or "unthemed"
     who = f" · agent {escape_mrkdwn(comment.agent)}" if show_agent and comment.agent else ""
-    meta = f"{METRIC_NAMES[comment.survey_type]} {comment.score} · {SENTIMENT_ICON[comment.sentiment]} {comment.sentiment or 'unclassified'} · {themes} · ticket {comment.ticket or NO_DATA}{who} · {comment.answered_at[:10]}"
+    meta = f"{METRIC_NAMES[comment.survey_type]} {comment.score} · {SENTIMENT_ICON[comment.sentiment]} {comment.sentiment or 'unclassified'} · {themes} · ticket {escape_mrkdwn(comment.ticket or NO_DATA)}{who} · {comment.answered_at[:10]}"
     return section(clip(f"{quoted(comment.text)}\n{meta}"))
 
 
@@ -201,20 +204,20 @@ def customer_blocks(history: CustomerHistory, follow_ups: list[dict] | None = No
     for ticket in history.tickets[-10:]:
         blocks.append(
             context(
-                f"Ticket {ticket['source']}:{ticket['external_id']} · {ticket['status']} · team {escape_mrkdwn(ticket['team'] or NO_DATA)} · agent {escape_mrkdwn(ticket['agent_name'] or NO_DATA)} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"
+                f"Ticket {escape_mrkdwn(ticket['source'])}:{escape_mrkdwn(ticket['external_id'])} · {ticket['status']} · team {escape_mrkdwn(ticket['team'] or NO_DATA)} · agent {escape_mrkdwn(ticket['agent_name'] or NO_DATA)} · closed {str(ticket['closed_at'] or NO_DATA)[:10]} · reopened {ticket['reopen_count']}×"
             )
         )
     for answer in [a for a in history.answers if a.comment][-10:]:
         blocks.append(
             section(
                 clip(
-                    f"{quoted(answer.comment or '')}\n{METRIC_NAMES[answer.survey_type]} {answer.score} · ticket {answer.ticket or NO_DATA} · {answer.answered_at[:10]}"
+                    f"{quoted(answer.comment or '')}\n{METRIC_NAMES[answer.survey_type]} {answer.score} · ticket {escape_mrkdwn(answer.ticket or NO_DATA)} · {answer.answered_at[:10]}"
                 )
             )
         )
     if follow_ups:
         items = "; ".join(
-            f"{METRIC_NAMES[f['survey_type']]} {f['score']} on ticket {f['ticket_ref'] or NO_DATA} — "
+            f"{METRIC_NAMES[f['survey_type']]} {f['score']} on ticket {escape_mrkdwn(f['ticket_ref'] or NO_DATA)} — "
             + (f"<@{f['owner']}> following up" if f["owner"] else "nobody has taken it yet")
             for f in follow_ups
         )
@@ -243,7 +246,7 @@ def at_risk_blocks(
         blocks.append(
             section(
                 clip(
-                    f"*{escape_mrkdwn(risk.customer)}* — {risk.reason}; latest {METRIC_NAMES[latest.survey_type]} {latest.score} on {latest.answered_at[:10]} (ticket {latest.ticket or NO_DATA}){comment}"
+                    f"*{escape_mrkdwn(risk.customer)}* — {risk.reason}; latest {METRIC_NAMES[latest.survey_type]} {latest.score} on {latest.answered_at[:10]} (ticket {escape_mrkdwn(latest.ticket or NO_DATA)}){comment}"
                 )
             )
         )
@@ -287,7 +290,7 @@ def operations_blocks(
         f"{rate.abandoned:,} not)"
     )
     by_bucket = [
-        f"• {label}: {score_text(metric, summary.score)} (n = {summary.n:,})"
+        f"• {escape_mrkdwn(label)}: {score_text(metric, summary.score)} (n = {summary.n:,})"
         for label, summary in by_time
         if summary.has_data
     ]
@@ -298,7 +301,7 @@ def operations_blocks(
         )
     if effort is not None:
         blocks.extend(_effort_blocks(effort, effort_before if before else None, metric))
-    blocks.append(context(scope))
+    blocks.append(context(escape_mrkdwn(scope)))
     return blocks
 
 

@@ -53,6 +53,11 @@ def survey_text(survey_type: str, language: str, ticket: str) -> str:
     return text(f"question_{survey_type}", language, ticket=escape_mrkdwn(ticket))
 
 
+def reminder_text(language: str, ticket: str) -> str:
+    """The one nudge in the survey's thread; the helpdesk's ticket id is escaped like the question's."""
+    return text("reminder", language, ticket=escape_mrkdwn(ticket))
+
+
 def survey_blocks(survey_id: int, survey_type: str, language: str, ticket: str) -> list[dict]:
     """One question, one row of numbered buttons, and what the ends of the scale mean."""
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from bot.formatting import score_text
 from storage.metrics import SeriesPoint
 from storage.survey_types import SURVEYS, SurveyType
 
@@ -52,3 +53,22 @@ def trend_png(metric: str, points: list[SeriesPoint], title: str) -> bytes:
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+ALT_TEXT_LIMIT = 1000  # Slack's limit for a file's alt_txt (alt_txt_too_large above it)
+
+
+def chart_alt_text(metric: str, points: list[SeriesPoint], title: str) -> str:
+    """What the chart shows, for a screen reader: its title and each week's score and sample.
+
+    Slack uploads without ``alt_txt`` reach screen readers as an undescribed image;
+    the numbers are the chart's whole content, so they are the description.
+    """
+    weeks = "; ".join(
+        f"{p.label.split('-')[1]} {score_text(metric, p.summary.score)} (n={p.summary.n})"
+        if p.summary.n
+        else f"{p.label.split('-')[1]} no answers"
+        for p in points
+    )
+    text = f"Line chart: {title}. {weeks}." if weeks else f"Line chart: {title}. No weeks."
+    return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"

@@ -20,6 +20,7 @@ from bot.cx.access import AdminDirectory, Viewer, denial, own_agent_names
 from bot.cx.grammar import CxCommand, UsageError, parse_words, split_words
 from bot.cx.registry import SUBCOMMANDS
 from bot.cx.subcommand import Asked, Reply, Subcommand
+from bot.mrkdwn import escape_mrkdwn
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,4 @@ def reply_for(subcommand: Subcommand[Any, Any], outcome: Outcome) -> tuple[str, 
 
 
 def usage_reply(message: str) -> Reply:
-    return Reply(message, error_blocks(message))
+    return Reply(escape_mrkdwn(message), error_blocks(message))

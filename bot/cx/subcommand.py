@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from bot.cx.access import Viewer, resolve_agent
 from bot.cx.grammar import CxCommand, UsageError, Words
+from bot.mrkdwn import escape_mrkdwn
 from storage.teams import UnknownTeam, stored_team
 
 PENDING = "Crunching the numbers… the answer follows in a moment."
@@ -125,4 +126,4 @@ class Subcommand(Generic[C, D]):
     @property
     def help_line(self) -> str:
         admins = " (admins only)" if self.admin_only else ""
-        return f"`{self.usage}` — {self.summary}{admins}"
+        return f"`{escape_mrkdwn(self.usage)}` — {self.summary}{admins}"

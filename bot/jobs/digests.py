@@ -1,7 +1,9 @@
 """Weekly digests: send each subscription's digest when its schedule says it is due.
 
-A due digest is claimed for its week before it is built; a failure is
-recorded and the digest is tried again once the claim's lease has run out, and
+A due digest is claimed for its week before it is built; a failure before its
+message went out is recorded and the digest is tried again once the claim's
+lease has run out. Once the message is out the week is sent, even when the
+chart after it failed (that is recorded as the subscription's last error), and
 a sent week is never sent again.  Building and posting one digest lives in
 ``bot.digests`` (``cxbot digests send --now`` uses it too).
 """
@@ -17,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.digests import deliver_digest
+from bot.slack_client import TOKEN_ERRORS, TokenHealth, slack_error
 from storage import subscriptions as schedule
 
 log = logging.getLogger("cxbot.digests")
@@ -29,17 +32,31 @@ class DigestPolicy:
     theme_labels: dict[str, str] = field(default_factory=dict)
 
 
-def send_due_digests(client: WebClient, db: Database, policy: DigestPolicy, now: datetime) -> int:
-    """Send every digest due now; a failure is recorded and retried after the claim's lease."""
+def send_due_digests(
+    client: WebClient,
+    db: Database,
+    policy: DigestPolicy,
+    now: datetime,
+    token: TokenHealth | None = None,
+) -> int:
+    """Send every digest due now; a failure is recorded and retried after the claim's lease.
+
+    A dead bot token stops the pass (``token`` is told): the rest stay due.
+    """
     sent = 0
     for subscription, week in schedule.claim_due(db, now):
         try:
-            deliver_digest(client, db, subscription, policy.theme_labels, now)
+            posted = deliver_digest(client, db, subscription, policy.theme_labels, now)
         except (SlackApiError, OSError, ValueError) as exc:
             log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
             schedule.mark_failed(db, subscription.id, str(exc)[:500])
+            if isinstance(exc, SlackApiError) and slack_error(exc) in TOKEN_ERRORS:
+                if token is not None:
+                    token.failed(slack_error(exc))
+                break
             continue
-        schedule.mark_sent(db, subscription.id, week, now)
+        problem = f"chart not attached: {posted.chart_error}" if posted.chart_error else None
+        schedule.mark_sent(db, subscription.id, week, now, problem)
         sent += 1
     return sent
 
@@ -50,12 +67,15 @@ class SendDigests:
     name = "digests"
     every: timedelta | None = None
 
-    def __init__(self, client: WebClient, policy: DigestPolicy):
+    def __init__(self, client: WebClient, policy: DigestPolicy, token: TokenHealth | None = None):
         self._client, self.policy = client, policy
+        self.token = token or TokenHealth()
 
     def prepare(self, db: Database) -> None:
         """Nothing to release: a claim left by a crash runs out with its lease."""
 
     def run(self, db: Database, now: datetime) -> dict[str, int]:
-        sent = send_due_digests(self._client, db, self.policy, now)
+        if not self.token.usable(self._client):
+            return {}  # the bot's token is dead: every digest stays due
+        sent = send_due_digests(self._client, db, self.policy, now, self.token)
         return {"digests": sent} if sent else {}

@@ -28,11 +28,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
-from bot.blocks.survey import expired_blocks, survey_blocks, survey_text
+from bot.blocks.survey import expired_blocks, reminder_text, survey_blocks, survey_text
 from bot.helpdesks.api import HelpdeskClient, HelpdeskRefused, HelpdeskUnavailable, Person
 from bot.i18n import language_for_locale, text
 from bot.settings import Settings
-from bot.slack_client import PERMANENT_ERRORS, slack_error
+from bot.slack_client import PERMANENT_ERRORS, TOKEN_ERRORS, TokenHealth, slack_error
 from storage import surveys as outbox
 
 log = logging.getLogger("cxbot.delivery")
@@ -62,6 +62,24 @@ _NO_EMAIL = {
 
 class PermanentDeliveryError(Exception):
     """Sending can never succeed (unknown user, bot user, missing channel…)."""
+
+
+class TokenDead(Exception):
+    """Slack refused the bot's own token: nothing can be sent until it works again."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class Deactivated(Exception):
+    """The customer's Slack account is deactivated (``deleted: true``, ``user_disabled``)."""
+
+
+DEACTIVATED_REASON = (
+    "the customer's Slack account is deactivated (user_disabled): "
+    "nothing to send unless a Slack admin reactivates it"
+)
 
 
 class NotInSlack(Exception):
@@ -166,7 +184,7 @@ def _resolve_user(client: WebClient, survey: outbox.OutgoingSurvey) -> tuple[str
     if user.get("is_bot"):
         raise PermanentDeliveryError("cannot_dm_bot")
     if user.get("deleted"):
-        raise PermanentDeliveryError("account_inactive")
+        raise Deactivated()
     return user_id, user.get("locale")
 
 
@@ -266,8 +284,17 @@ def send_survey(
     except PermanentDeliveryError as exc:
         outbox.mark_failed(db, survey.id, str(exc))
         return "failed"
+    except Deactivated:
+        outbox.mark_skipped(db, survey.id, DEACTIVATED_REASON, "deactivated")
+        return "skipped"
     except SlackApiError as exc:
         error = slack_error(exc)
+        if error in TOKEN_ERRORS:
+            outbox.release(db, [survey.id], f"slack: {error} (the bot's token; kept queued)")
+            raise TokenDead(error) from None
+        if error == "user_disabled":
+            outbox.mark_skipped(db, survey.id, DEACTIVATED_REASON, "deactivated")
+            return "skipped"
         if error in PERMANENT_ERRORS:
             outbox.mark_failed(db, survey.id, error)
             return "failed"
@@ -294,9 +321,11 @@ def send_reminder(
         try:
             client.chat_postMessage(
                 channel=survey.slack_channel, thread_ts=survey.slack_ts,
-                text=text("reminder", language, ticket=survey.ticket_ref),
+                text=reminder_text(language, survey.ticket_ref),
             )  # fmt: skip
         except SlackApiError as exc:
+            if slack_error(exc) in TOKEN_ERRORS:
+                raise TokenDead(slack_error(exc)) from None
             if slack_error(exc) not in PERMANENT_ERRORS:
                 return  # try again on the next pass
     outbox.mark_reminded(db, survey.id, now)
@@ -313,6 +342,8 @@ def close_expired(client: WebClient, db: Database, survey: outbox.OutgoingSurvey
                 blocks=expired_blocks(survey.survey_type, language, survey.ticket_ref, score[0] if score else None),
             )  # fmt: skip
         except SlackApiError as exc:
+            if slack_error(exc) in TOKEN_ERRORS:
+                raise TokenDead(slack_error(exc)) from None
             if slack_error(exc) not in PERMANENT_ERRORS | {
                 "message_not_found",
                 "cant_update_message",
@@ -345,9 +376,11 @@ class SendSurveys:
         client: WebClient,
         policy: SurveyPolicy,
         helpdesks: Mapping[str, HelpdeskClient] | None = None,
+        token: TokenHealth | None = None,
     ):
         self._client, self.policy = client, policy
         self._people = PeopleCache(helpdesks or {})
+        self.token = token or TokenHealth()
 
     def prepare(self, db: Database) -> None:
         """Release claims a crashed or killed process left, so those surveys go out now."""
@@ -355,15 +388,29 @@ class SendSurveys:
             log.info("released %d claims left by an earlier run", released)
 
     def run(self, db: Database, now: datetime) -> dict[str, int]:
+        """One pass; a dead bot token stops it, leaving every survey queued as it was."""
         counts: dict[str, int] = {}
-        for survey in outbox.claim_due(db, now):
-            outcome = send_survey(self._client, db, survey, self.policy, now, self._people)
+        if not self.token.usable(self._client):
+            return counts
+        try:
+            self._send_due(db, now, counts)
+            for survey in outbox.due_reminders(db, now, self.policy.reminder_after):
+                send_reminder(self._client, db, survey, now)
+                counts["reminded"] = counts.get("reminded", 0) + 1
+            for survey in outbox.due_expiries(db, now):
+                close_expired(self._client, db, survey)
+                counts["expired"] = counts.get("expired", 0) + 1
+        except TokenDead as exc:
+            self.token.failed(exc.error)
+        return counts
+
+    def _send_due(self, db: Database, now: datetime, counts: dict[str, int]) -> None:
+        claimed = outbox.claim_due(db, now)
+        for index, survey in enumerate(claimed):
+            try:
+                outcome = send_survey(self._client, db, survey, self.policy, now, self._people)
+            except TokenDead:
+                outbox.release(db, [s.id for s in claimed[index + 1 :]])
+                raise
             counts[outcome] = counts.get(outcome, 0) + 1
             _log_outcome(db, survey.id, outcome)
-        for survey in outbox.due_reminders(db, now, self.policy.reminder_after):
-            send_reminder(self._client, db, survey, now)
-            counts["reminded"] = counts.get("reminded", 0) + 1
-        for survey in outbox.due_expiries(db, now):
-            close_expired(self._client, db, survey)
-            counts["expired"] = counts.get("expired", 0) + 1
-        return counts

@@ -32,9 +32,20 @@ def _value(body: dict) -> tuple[int, str]:
     return int(survey_id), rest
 
 
-async def _ephemeral(client: AsyncWebClient, body: dict, message: str) -> None:
-    channel = body.get("container", {}).get("channel_id") or body.get("channel", {}).get("id")
-    await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=message)
+async def _ephemeral(
+    client: AsyncWebClient, body: dict, message: str, thread_ts: str | None = None
+) -> None:
+    """Tell only the clicker; a click in a thread is answered in that thread, where they are.
+
+    Without ``thread_ts`` an ephemeral about a survey in a channel thread shows in
+    the channel's main view, away from the buttons that were clicked.
+    """
+    container = body.get("container", {})
+    channel = container.get("channel_id") or body.get("channel", {}).get("id")
+    thread = container.get("thread_ts") or body.get("message", {}).get("thread_ts") or thread_ts
+    await client.chat_postEphemeral(
+        channel=channel, user=body["user"]["id"], text=message, thread_ts=thread
+    )
 
 
 async def store_score(ack: AsyncAck, body: dict, context: AsyncBoltContext) -> None:
@@ -66,6 +77,7 @@ async def show_answer(body: dict, client: AsyncWebClient, context: AsyncBoltCont
             client,
             body,
             text("not_for_you" if outcome == "not_for_you" else "closed_click", language),
+            survey.thread_ts if survey else None,
         )
         return
     container = body["container"]

@@ -29,11 +29,13 @@ def alerting(settings_for, emulator):
     running.stop()
 
 
-def answered_detractor(server, emulator, ticket="T-det") -> tuple[int, dict]:
+def answered_detractor(
+    server, emulator, ticket="T-det", customer: dict | None = None
+) -> tuple[int, dict]:
     body = {
         "event": "ticket.closed",
         "ticket_id": ticket,
-        "customer": {"slack_user_id": "U0ENGLISH"},
+        "customer": customer or {"slack_user_id": "U0ENGLISH"},
         "survey": "nps",
         "agent": {"name": "Dana"},
         "team": "billing",
@@ -215,6 +217,20 @@ def test_a_reply_with_slack_codes_is_stored_as_typed_and_cannot_ping_the_alert_c
     assert stored == "@channel refund & apology your invoice (https://evil.example/x)"
 
 
+@pytest.mark.parametrize(
+    ("customer", "shown"),
+    [
+        ({"slack_user_id": "U0ENGLISH"}, "Customer <@U0ENGLISH>"),
+        ({"email": "emma@example.com"}, "Customer <@U0ENGLISH>"),  # looked up by email
+    ],
+)
+def test_the_alert_names_the_customer_as_a_mention(alerting, emulator, customer, shown):
+    """Issue 16: the alert showed a raw id (or only the email) where Slack can show the person."""
+    answered_detractor(alerting, emulator, customer=customer)
+    alert = emulator.wait_for("chat.postMessage", lambda c: c["params"]["channel"] == ALERTS)
+    assert shown in json.dumps(alert["params"]["blocks"], ensure_ascii=False)
+
+
 def test_promoters_raise_no_alert(alerting, emulator):
     body = {
         "event": "ticket.closed",
@@ -308,3 +324,52 @@ def test_scheduled_digest_goes_out_once_with_its_chart(settings_for, emulator):
     assert posted["channel"] == "C02FEEDBACK" and "Weekly CX digest" in posted["text"]
     [chart] = emulator.files()
     assert chart["content"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "step", ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+)
+def test_a_failed_chart_upload_never_reposts_the_digest(settings_for, emulator, step):
+    """Issue 16: the chart failed after the message went out, the week stayed unsent, and the
+    digest was posted again every 2 minutes all week. Now the week is sent once, the chart is
+    tried again alone (bounded) and the message says it is missing."""
+    from storage.subscriptions import subscribe
+
+    settings = settings_for()
+    db = open_db(settings.db_path)
+    subscribe(db, MANAGER, "C02FEEDBACK", 0, "09:00", "Europe/Bucharest", None, datetime.now(UTC))
+    client = delivery_client(settings, timeout=2)
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    emulator.fail(step, status=200 if step != "upload" else 500, mode="slack_error"
+                  if step != "upload" else "error", error="internal_error")  # fmt: skip
+    assert slack_pass(client, db, now=monday)["digests"] == 1
+    for later in (timedelta(minutes=3), timedelta(minutes=30), timedelta(days=2)):
+        assert slack_pass(client, db, now=monday + later).get("digests") is None
+    [posted] = emulator.messages("C02FEEDBACK")
+    assert "Weekly CX digest" in posted["text"]
+    assert "chart could not be attached" in json.dumps(posted["blocks"])
+    reason = "HTTP Error 500" if step == "upload" else "slack: internal_error"
+    assert reason in json.dumps(posted["blocks"])
+    assert len(emulator.calls("files.getUploadURLExternal")) == 2  # retried alone, bounded
+    [[week, error]] = db.execute("SELECT sent_week, last_error FROM digest_subscriptions")
+    assert week == "2026-W48" and error.startswith("chart not attached: ") and reason in error
+
+
+def test_digest_chart_carries_alt_text(settings_for, emulator):
+    """Issue 16: the chart reached screen readers undescribed (no alt_txt)."""
+    from storage.subscriptions import subscribe
+
+    settings = settings_for()
+    db = open_db(settings.db_path)
+    add_scores(db, "nps", [9, 9, 9], datetime(2026, 11, 18, 10, tzinfo=UTC))
+    subscribe(db, MANAGER, "C02FEEDBACK", 0, "09:00", "Europe/Bucharest", None, datetime.now(UTC))
+    slack_pass(
+        delivery_client(settings, timeout=2), db, now=datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    )
+    [step1] = emulator.calls("files.getUploadURLExternal")
+    alt = step1["params"]["alt_txt"]
+    assert (
+        alt.startswith("Line chart: NPS, 12 weeks to 2026-W47 · all teams. W36 no answers;")
+        and "W47 100 (n=3)" in alt
+    )
+    assert len(alt) <= 1000

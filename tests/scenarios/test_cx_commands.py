@@ -293,6 +293,7 @@ def test_trend_uploads_a_png_to_the_dm_or_the_channel(cx, emulator):
     [stored] = emulator.files()
     assert stored["content"][:8] == b"\x89PNG\r\n\x1a\n" and len(stored["content"]) > 2000
     assert upload["params"]["channel_id"].startswith("D")  # private: the user's DM
+    assert stored["alt_txt"].startswith("Line chart: NPS by week")  # issue 16: described
     cx("public trend csat", user=NOBODY)
     emulator.wait_for(
         "files.completeUploadExternal",

@@ -246,3 +246,20 @@ def test_comments_are_classified_within_seconds(server, emulator):
     assert label[0] == "negative" and label[1]
     assert {"response_speed", "billing_pricing"} & themes
     assert time.monotonic() - started < 30
+
+
+def test_not_for_you_in_a_channel_thread_answers_in_that_thread(server, emulator):
+    """Issue 16: the "not for you" ephemeral went to the channel's main view, not the thread
+    where the survey (and the button clicked) is."""
+    thread = "1700000000.000100"
+    body = closed("T-thread", slack_channel="C02FEEDBACK", thread_ts=thread)
+    survey_id = server.webhook(body).json()["survey_id"]
+    sent = sent_survey(server, survey_id)
+    payload = score_click(
+        "U0PERSIAN", survey_id, 1, sent["slack_channel"], sent["slack_ts"], emulator.response_url()
+    )
+    payload["container"]["thread_ts"] = thread  # as Slack sends a click on a threaded message
+    assert server.interaction(payload).status == 200
+    call = emulator.wait_for("chat.postEphemeral", lambda c: c["params"].get("user") == "U0PERSIAN")
+    assert (call["params"]["channel"], call["params"]["thread_ts"]) == ("C02FEEDBACK", thread)
+    assert response_row(server.settings.db_path, survey_id) is None

@@ -116,6 +116,7 @@ def test_healthz_reports_database_and_queue(settings_for):
         assert data == {
             "status": "ok",
             "database": "ok",
+            "slack_token": "ok",
             "queue": {"due": 0, "oldest_due_age_seconds": 0.0},
             "skipped_7d": {},
             "writeback": {"pending": 0, "failed": 0},

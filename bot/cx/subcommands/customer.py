@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from bot.blocks.metrics import customer_blocks
 from bot.cx.grammar import CxCommand, parse_customer
 from bot.cx.subcommand import Asked, Reply, Subcommand
+from bot.mrkdwn import escape_mrkdwn
 from storage.alerts import open_follow_ups
 from storage.customers import CustomerHistory, customer_history
 
@@ -46,7 +47,7 @@ def answer(db: Database, asked: Asked[CxCommand]) -> Customer:
 
 def render(customer: Customer, asked: Asked[CxCommand]) -> Reply:
     blocks = customer_blocks(customer.history, customer.follow_ups)
-    return Reply(f"Customer {asked.command.subject}", blocks)
+    return Reply(escape_mrkdwn(f"Customer {asked.command.subject}"), blocks)
 
 
 SUBCOMMAND = Subcommand(

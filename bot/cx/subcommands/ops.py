@@ -10,6 +10,7 @@ from bot.blocks.metrics import operations_blocks
 from bot.cx.grammar import FILTER_KEYS, FILTER_USAGE, SURVEY_WORDS, CxCommand
 from bot.cx.subcommand import Asked, Reply, Subcommand
 from bot.cx.subcommands.scores import scope
+from bot.mrkdwn import escape_mrkdwn
 from storage.effort import Effort, effort
 from storage.formulas import ScoreSummary
 from storage.metrics import ResponseRate, response_rate
@@ -58,7 +59,7 @@ def render(ops: Operations, asked: Asked[CxCommand]) -> Reply:
         ops.effort_before,
     )
     text = f"Operations: {ops.report.tickets_closed:,} tickets closed ({scope(command)})"
-    return Reply(text, blocks)
+    return Reply(escape_mrkdwn(text), blocks)
 
 
 SUBCOMMAND = Subcommand(

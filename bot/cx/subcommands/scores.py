@@ -10,6 +10,7 @@ from bot.blocks.metrics import metric_blocks
 from bot.cx.grammar import FILTER_KEYS, FILTER_USAGE, SURVEY_WORDS, CxCommand
 from bot.cx.subcommand import Asked, Reply, Subcommand
 from bot.formatting import closing_the_loop_text, headline
+from bot.mrkdwn import escape_mrkdwn
 from storage.alerts import FollowUpStats, follow_up_stats
 from storage.metrics import MetricReport, metric_report
 from storage.survey_types import SURVEY_NAMES
@@ -40,7 +41,7 @@ def render(score: Score, asked: Asked[CxCommand]) -> Reply:
     loop_text = closing_the_loop_text(score.follow_ups, report.current.metric)
     closing = f"Closing the loop: {loop_text}" if loop_text else None
     text = f"{headline(report.current)} ({scope(asked.command)})"
-    return Reply(text, metric_blocks(report, closing))
+    return Reply(escape_mrkdwn(text), metric_blocks(report, closing))
 
 
 USAGE = f"/cx {SURVEY_WORDS} [period] {FILTER_USAGE}"

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
 from bot.blocks.metrics import trend_blocks
-from bot.cx.charts import trend_png
+from bot.cx.charts import chart_alt_text, trend_png
 from bot.cx.grammar import FILTER_KEYS, FILTER_USAGE, SURVEY_WORDS, CxCommand
 from bot.cx.subcommand import Asked, Reply, Subcommand
 from bot.formatting import METRIC_NAMES
@@ -51,8 +51,9 @@ async def upload_chart(
             else (await client.conversations_open(users=user))["channel"]["id"]
         )
         await client.files_upload_v2(
-            channel=target, content=png, filename=f"cx-{metric}-trend.png", title=title
-        )
+            channel=target, content=png, filename=f"cx-{metric}-trend.png", title=title,
+            alt_txt=chart_alt_text(metric, points, title),
+        )  # fmt: skip
     except Exception as exc:  # the sparkline already answered; say why the image is missing
         log.exception("trend chart upload failed")
         await respond(
