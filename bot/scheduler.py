@@ -104,6 +104,8 @@ class JobRunner:
         self._last_run: datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"cxbot-{job.name}", daemon=True)
+        if hasattr(job, "stopping"):  # a job with a long pass can end it early on shutdown
+            job.stopping = self._stop.is_set
 
     def start(self) -> JobRunner:
         self._thread.start()

@@ -381,6 +381,8 @@ class SendSurveys:
         self._client, self.policy = client, policy
         self._people = PeopleCache(helpdesks or {})
         self.token = token or TokenHealth()
+        #: Set by the scheduler: true once ``cxbot serve`` is stopping (see ``_send_due``).
+        self.stopping: Callable[[], bool] = lambda: False
 
     def prepare(self, db: Database) -> None:
         """Release claims a crashed or killed process left, so those surveys go out now."""
@@ -407,6 +409,9 @@ class SendSurveys:
     def _send_due(self, db: Database, now: datetime, counts: dict[str, int]) -> None:
         claimed = outbox.claim_due(db, now)
         for index, survey in enumerate(claimed):
+            if self.stopping():  # during a Slack outage each survey can take seconds of retries
+                outbox.release(db, [s.id for s in claimed[index:]])
+                return
             try:
                 outcome = send_survey(self._client, db, survey, self.policy, now, self._people)
             except TokenDead:

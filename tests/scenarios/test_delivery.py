@@ -308,3 +308,29 @@ def test_the_retention_job_prunes_old_comments_on_schedule(settings_for, emulato
     assert db.execute("SELECT comment FROM responses WHERE ticket_ref = 'OLD2'").fetchone() == (
         "more",
     )
+
+
+def test_a_stopping_server_ends_the_pass_and_hands_the_rest_back(setup, emulator, settings_for):
+    """During a Slack outage each survey takes seconds of retries: shutdown waited for all of them.
+
+    The scheduler gives the surveys job its stop signal; once it is set, the surveys
+    claimed but not yet tried go back to the queue, still due, the attempt not counted.
+    """
+    from bot.jobs.surveys import SendSurveys
+    from bot.scheduler import JobRunner
+
+    db, client = setup
+    people = ("U0ENGLISH", "U0HEBREW1", "U0PERSIAN")  # three customers: no cooldown between them
+    ids = [schedule(db, f"S{i}", customer_slack_id=user) for i, user in enumerate(people)]
+    assert [state(db, i)["state"] for i in ids] == ["scheduled"] * 3
+    job = SendSurveys(client, POLICY)
+    runner = JobRunner(job, lambda: open_db(settings_for().db_path))  # wires its stop signal
+    assert job.stopping() is False
+    runner.signal_stop()
+    assert job.stopping() is True
+    answers = iter([False, True, True])  # stop after the first survey
+    job.stopping = lambda: next(answers)
+    assert job.run(db, datetime.now(UTC)) == {"sent": 1}
+    rows = [state(db, i) for i in ids]
+    assert [r["state"] for r in rows] == ["sent", "scheduled", "scheduled"]
+    assert [(r["attempts"], r["claimed_at"]) for r in rows[1:]] == [(0, None), (0, None)]
