@@ -228,6 +228,72 @@ def test_history_needs_the_scope_of_the_channel_type() -> None:
         assert emulator.calls("conversations.history")[-1]["response"]["needed"] == "groups:history"
 
 
+# ---- membership -------------------------------------------------------------------
+def _manifest_client(emulator: SlackEmulator) -> WebClient:
+    return WebClient(token=emulator.token, base_url=emulator.base_url, timeout=5)
+
+
+def test_the_bot_posts_only_where_it_is_a_member_unless_chat_write_public() -> None:
+    with SlackEmulator(scopes=["chat:write", "files:write", "channels:history"]) as emulator:
+        emulator.add_channel("G0SECRET", "secret", is_private=True, members=["U01ALICE"])
+        client = _manifest_client(emulator)
+        assert _error_of(lambda: client.chat_postMessage(channel="C01GENERAL", text="x")) == (
+            "not_in_channel"
+        )
+        assert _error_of(lambda: client.chat_postMessage(channel="G0SECRET", text="x")) == (
+            "channel_not_found"  # a private channel is invisible to a non-member
+        )
+        assert _error_of(lambda: client.conversations_history(channel="C01GENERAL")) == (
+            "not_in_channel"
+        )
+        assert _error_of(
+            lambda: client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")
+        ) == ("not_in_channel")
+        emulator.scopes = ("chat:write", "chat:write.public", "files:write")
+        assert client.chat_postMessage(channel="C01GENERAL", text="public")["ok"]
+        assert _error_of(  # chat:write.public covers messages, not file shares
+            lambda: client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")
+        ) == ("not_in_channel")
+        emulator.invite("C01GENERAL")
+        assert client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")["ok"]
+    assert [m["text"] for m in emulator.messages("C01GENERAL")] == ["public", ""]
+
+
+def test_conversations_join_works_for_public_channels_only() -> None:
+    with SlackEmulator(scopes=["chat:write", "channels:join", "channels:read"]) as emulator:
+        emulator.add_channel("G0SECRET", "secret", is_private=True, members=["U01ALICE"])
+        client = _manifest_client(emulator)
+        joined = client.conversations_join(channel="C01GENERAL")
+        assert joined["channel"]["is_member"] is True and "warning" not in joined
+        assert client.conversations_join(channel="C01GENERAL")["warning"] == "already_in_channel"
+        assert client.chat_postMessage(channel="C01GENERAL", text="joined")["ok"]
+        members = client.conversations_members(channel="C01GENERAL")["members"]
+        assert emulator.bot_user_id in members and "U01ALICE" in members
+        assert _error_of(lambda: client.conversations_join(channel="G0SECRET")) == (
+            "method_not_supported_for_channel_type"
+        )
+        emulator.scopes = ("chat:write",)
+        assert _error_of(lambda: client.conversations_join(channel="C02FEEDBACK")) == (
+            "missing_scope"
+        )
+
+
+def test_slack_connect_members_are_in_the_shared_channel_but_not_found_by_email() -> None:
+    with SlackEmulator(scopes=["users:read", "users:read.email", "channels:read"]) as emulator:
+        emulator.add_user("U0EXTERN1", "li", email="li@acme.com", team_id="T0ACME")
+        emulator.add_channel(
+            "C0ACME", "shared-acme", members=[emulator.bot_user_id, "U01ALICE", "U0EXTERN1"]
+        )
+        client = _manifest_client(emulator)
+        assert _error_of(lambda: client.users_lookupByEmail(email="li@acme.com")) == (
+            "users_not_found"
+        )
+        assert "U0EXTERN1" in client.conversations_members(channel="C0ACME")["members"]
+        person = client.users_info(user="U0EXTERN1")["user"]
+        assert (person["team_id"], person["is_stranger"]) == ("T0ACME", True)
+        assert client.users_lookupByEmail(email="alice@example.com")["user"]["id"] == "U01ALICE"
+
+
 # ---- directory --------------------------------------------------------------------
 def test_users_and_groups(slack: SlackEmulator, client: WebClient) -> None:
     alice = client.users_info(user="U01ALICE")["user"]
