@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.blocks.digest import digest_blocks
 from bot.cx.charts import trend_png
+from bot.slack_client import post_in_channel
 from storage import subscriptions as schedule
 from storage.digest import Digest, build_digest
 from storage.filters import Filters
@@ -32,8 +33,9 @@ def deliver_digest(
         subscription.channel
         or client.conversations_open(users=subscription.subscriber)["channel"]["id"]
     )
-    client.chat_postMessage(
-        channel=channel,
+    post_in_channel(  # joins a public channel the bot was not invited to
+        client,
+        channel,
         text=f"Weekly CX digest — {digest.week}",
         blocks=digest_blocks(digest, labels),
     )

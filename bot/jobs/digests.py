@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.digests import deliver_digest
+from bot.slack_client import NOT_A_MEMBER, channel_error
 from storage import subscriptions as schedule
 
 log = logging.getLogger("cxbot.digests")
@@ -37,11 +38,29 @@ def send_due_digests(client: WebClient, db: Database, policy: DigestPolicy, now:
             deliver_digest(client, db, subscription, policy.theme_labels, now)
         except (SlackApiError, OSError, ValueError) as exc:
             log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
-            schedule.mark_failed(db, subscription.id, str(exc)[:500])
+            schedule.mark_failed(db, subscription.id, _failure(exc, subscription.channel))
             continue
         schedule.mark_sent(db, subscription.id, week, now)
         sent += 1
     return sent
+
+
+def _failure(exc: Exception, channel: str | None) -> str:
+    """What is recorded on the subscription: for a channel the bot is not in, the fix."""
+    if isinstance(exc, SlackApiError) and channel:
+        error = channel_error(exc, channel)
+        if error.split(":", 1)[0] in NOT_A_MEMBER:
+            return error
+    return str(exc)[:500]
+
+
+def unreachable_digest_channels(db: Database) -> list[dict[str, str]]:
+    """Subscribed channels whose last digest failed because the bot is not in them."""
+    rows = db.execute(
+        "SELECT id, channel, last_error FROM digest_subscriptions WHERE channel IS NOT NULL "
+        "AND (last_error LIKE 'not_in_channel:%' OR last_error LIKE 'channel_not_found:%')"
+    ).fetchall()
+    return [{"channel": c, "for": f"digest {i}", "error": e} for i, c, e in rows]
 
 
 class SendDigests:
