@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from bot.blocks.digest import chart_missing_blocks, digest_blocks
 from bot.cx.charts import chart_alt_text, trend_png
-from bot.slack_client import slack_error
+from bot.slack_client import post_in_channel, slack_error
 from storage import subscriptions as schedule
 from storage.digest import Digest, build_digest
 from storage.filters import Filters
@@ -59,7 +59,7 @@ def deliver_digest(
         or client.conversations_open(users=subscription.subscriber)["channel"]["id"]
     )
     text, blocks = f"Weekly CX digest — {digest.week}", digest_blocks(digest, labels)
-    reply = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    reply = post_in_channel(client, channel, text=text, blocks=blocks)  # joins a public channel
     posted = PostedDigest(channel=reply["channel"], ts=reply["ts"])
     error = _attach_chart(client, posted.channel, digest)
     if error is None:

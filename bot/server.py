@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_sdk.signature import SignatureVerifier
+from sqlite_utils import Database
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,6 +27,8 @@ from starlette.routing import Route
 from bot.app import create_app
 from bot.doctor import log_startup
 from bot.intake_writer import IntakeWriter
+from bot.jobs.alerts import unreachable_alert_channels
+from bot.jobs.digests import unreachable_digest_channels
 from bot.observability import RequestIdMiddleware
 from bot.scheduler import Scheduler, build_jobs
 from bot.settings import Settings
@@ -53,6 +56,12 @@ def form_fixed(request: AsyncBoltRequest) -> AsyncBoltRequest:
         request.body = form
         request.context = build_async_context(AsyncBoltContext({}), form)
     return request
+
+
+def _unreachable_channels(db: Database) -> list[dict[str, str]]:
+    """For ``/healthz``: channels cxbot must post in but cannot (the bot is not in them),
+    each with what it is for and the fix (``invite @cxbot …``); empty when all is well."""
+    return unreachable_alert_channels(db) + unreachable_digest_channels(db)
 
 
 def create_server(
@@ -94,6 +103,7 @@ def create_server(
     async def healthz(request: Request) -> JSONResponse:
         try:
             outboxes = await store.run(outbox_status, datetime.now(UTC))
+            channels = await store.run(_unreachable_channels)
         except Exception as exc:  # the process is up but cannot read its database
             return JSONResponse(
                 {"status": "error", "database": f"unavailable: {type(exc).__name__}"}, 503
@@ -102,7 +112,14 @@ def create_server(
         # A dead bot token keeps the process up (a restart cannot fix it) but not "ok".
         status = "ok" if token.error is None else "degraded"
         return JSONResponse(
-            {"status": status, "database": "ok", "classifier": model, **token.status(), **outboxes}
+            {
+                "status": status,
+                "database": "ok",
+                "classifier": model,
+                **token.status(),
+                **outboxes,
+                "channels": channels,
+            }
         )
 
     @contextlib.asynccontextmanager

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -108,6 +109,42 @@ class TokenHealth:
 def slack_error(exc: SlackApiError) -> str:
     """Slack's error code (``channel_not_found``…), or the HTTP status when there is none."""
     return str(exc.response.get("error") or exc.response.status_code)
+
+
+# What Slack answers a post to a channel the bot is not in (slack.md §4): ``not_in_channel``
+# for a public one, ``channel_not_found`` for a private one, which it cannot even see.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+
+def invite_fix(channel: str) -> str:
+    """The fix an admin makes for a channel the bot cannot post in (shown in /healthz)."""
+    return (
+        f"invite @cxbot to <#{channel}> (type /invite @cxbot there; a bot cannot join a "
+        "private channel by itself), or check that the channel id is right"
+    )
+
+
+def channel_error(exc: SlackApiError, channel: str) -> str:
+    """Slack's error code, followed by the fix when the bot cannot reach the channel."""
+    error = slack_error(exc)
+    return f"{error}: {invite_fix(channel)}" if error in NOT_A_MEMBER else error
+
+
+def post_in_channel(client: WebClient, channel: str, **message: Any) -> Any:
+    """``chat.postMessage`` that joins a public channel the bot was never invited to.
+
+    Slack refuses a post to a public channel the bot is not in (``not_in_channel``); with
+    ``channels:join`` the bot joins it (``conversations.join``) and posts again. A private
+    channel answers ``channel_not_found`` instead: only a member can invite the bot there,
+    so that error is raised for the caller to record with ``channel_error``.
+    """
+    try:
+        return client.chat_postMessage(channel=channel, **message)
+    except SlackApiError as exc:
+        if slack_error(exc) != "not_in_channel":
+            raise
+    client.conversations_join(channel=channel)
+    return client.chat_postMessage(channel=channel, **message)
 
 
 def _token(settings: Settings) -> str | None:

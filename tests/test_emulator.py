@@ -31,6 +31,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.webhook import WebhookClient
 
 from bot.emulator import SlackEmulator
+from bot.emulator.scopes import every_scope, manifest_scopes
 
 REPO = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8 + b"\r\n--not-a-boundary\r\n"
@@ -46,7 +47,10 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
+    """These tests exercise the emulator's mechanics, so its token holds every scope;
+    the manifest's own grant is tested in tests/bot/test_manifest.py."""
+    with SlackEmulator(scopes=every_scope()) as emulator:
+        emulator.invite("C01GENERAL")  # as an admin would, for the file shares posted there
         yield emulator
 
 
@@ -182,6 +186,112 @@ def test_argument_errors(client: WebClient) -> None:
     )
     assert _error_of(lambda: client.users_info(user="U404")) == "user_not_found"
     assert _error_of(lambda: client.usergroups_users_list(usergroup="S404")) == "no_such_subteam"
+
+
+# ---- scopes -----------------------------------------------------------------------
+def test_the_token_holds_exactly_the_manifest_scopes_and_auth_test_says_so() -> None:
+    with SlackEmulator() as emulator:
+        client = WebClient(token=emulator.token, base_url=emulator.base_url, timeout=5)
+        reply = client.auth_test()
+    assert reply.headers["x-oauth-scopes"].split(",") == list(manifest_scopes())
+    assert "chat:write" in manifest_scopes()
+
+
+def test_a_method_without_its_scope_answers_missing_scope_as_slack_does() -> None:
+    with SlackEmulator(scopes=["chat:write", "im:write"]) as emulator:
+        client = WebClient(token=emulator.token, base_url=emulator.base_url, timeout=5)
+        client.chat_postMessage(
+            channel=client.conversations_open(users="U01ALICE")["channel"]["id"], text="hi"
+        )
+        with pytest.raises(SlackApiError) as info:
+            client.users_lookupByEmail(email="alice@example.com")
+        assert emulator.calls("users.lookupByEmail")[0]["status"] == 200
+        emulator.scopes = ("chat:write", "users:read.email")  # granted while running
+        assert client.users_lookupByEmail(email="alice@example.com")["user"]["id"] == "U01ALICE"
+    assert info.value.response.data == {
+        "ok": False, "error": "missing_scope", "needed": "users:read.email", "provided": "chat:write,im:write",
+    }  # fmt: skip
+    assert info.value.response.headers["x-oauth-scopes"] == "chat:write,im:write"
+
+
+def test_history_needs_the_scope_of_the_channel_type() -> None:
+    with SlackEmulator(scopes=["chat:write", "channels:history"]) as emulator:
+        emulator.add_channel("C0PUBLIC", "public", members=[emulator.bot_user_id])
+        emulator.add_channel(
+            "G0PRIVATE", "private", is_private=True, members=[emulator.bot_user_id]
+        )
+        client = WebClient(token=emulator.token, base_url=emulator.base_url, timeout=5)
+        assert client.conversations_history(channel="C0PUBLIC")["messages"] == []
+        assert (
+            _error_of(lambda: client.conversations_history(channel="G0PRIVATE")) == "missing_scope"
+        )
+        assert emulator.calls("conversations.history")[-1]["response"]["needed"] == "groups:history"
+
+
+# ---- membership -------------------------------------------------------------------
+def _manifest_client(emulator: SlackEmulator) -> WebClient:
+    return WebClient(token=emulator.token, base_url=emulator.base_url, timeout=5)
+
+
+def test_the_bot_posts_only_where_it_is_a_member_unless_chat_write_public() -> None:
+    with SlackEmulator(scopes=["chat:write", "files:write", "channels:history"]) as emulator:
+        emulator.add_channel("G0SECRET", "secret", is_private=True, members=["U01ALICE"])
+        client = _manifest_client(emulator)
+        assert _error_of(lambda: client.chat_postMessage(channel="C01GENERAL", text="x")) == (
+            "not_in_channel"
+        )
+        assert _error_of(lambda: client.chat_postMessage(channel="G0SECRET", text="x")) == (
+            "channel_not_found"  # a private channel is invisible to a non-member
+        )
+        assert _error_of(lambda: client.conversations_history(channel="C01GENERAL")) == (
+            "not_in_channel"
+        )
+        assert _error_of(
+            lambda: client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")
+        ) == ("not_in_channel")
+        emulator.scopes = ("chat:write", "chat:write.public", "files:write")
+        assert client.chat_postMessage(channel="C01GENERAL", text="public")["ok"]
+        assert _error_of(  # chat:write.public covers messages, not file shares
+            lambda: client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")
+        ) == ("not_in_channel")
+        emulator.invite("C01GENERAL")
+        assert client.files_upload_v2(channel="C01GENERAL", content=PNG, filename="p.png")["ok"]
+    assert [m["text"] for m in emulator.messages("C01GENERAL")] == ["public", ""]
+
+
+def test_conversations_join_works_for_public_channels_only() -> None:
+    with SlackEmulator(scopes=["chat:write", "channels:join", "channels:read"]) as emulator:
+        emulator.add_channel("G0SECRET", "secret", is_private=True, members=["U01ALICE"])
+        client = _manifest_client(emulator)
+        joined = client.conversations_join(channel="C01GENERAL")
+        assert joined["channel"]["is_member"] is True and "warning" not in joined
+        assert client.conversations_join(channel="C01GENERAL")["warning"] == "already_in_channel"
+        assert client.chat_postMessage(channel="C01GENERAL", text="joined")["ok"]
+        members = client.conversations_members(channel="C01GENERAL")["members"]
+        assert emulator.bot_user_id in members and "U01ALICE" in members
+        assert _error_of(lambda: client.conversations_join(channel="G0SECRET")) == (
+            "method_not_supported_for_channel_type"
+        )
+        emulator.scopes = ("chat:write",)
+        assert _error_of(lambda: client.conversations_join(channel="C02FEEDBACK")) == (
+            "missing_scope"
+        )
+
+
+def test_slack_connect_members_are_in_the_shared_channel_but_not_found_by_email() -> None:
+    with SlackEmulator(scopes=["users:read", "users:read.email", "channels:read"]) as emulator:
+        emulator.add_user("U0EXTERN1", "li", email="li@acme.com", team_id="T0ACME")
+        emulator.add_channel(
+            "C0ACME", "shared-acme", members=[emulator.bot_user_id, "U01ALICE", "U0EXTERN1"]
+        )
+        client = _manifest_client(emulator)
+        assert _error_of(lambda: client.users_lookupByEmail(email="li@acme.com")) == (
+            "users_not_found"
+        )
+        assert "U0EXTERN1" in client.conversations_members(channel="C0ACME")["members"]
+        person = client.users_info(user="U0EXTERN1")["user"]
+        assert (person["team_id"], person["is_stranger"]) == ("T0ACME", True)
+        assert client.users_lookupByEmail(email="alice@example.com")["user"]["id"] == "U01ALICE"
 
 
 # ---- directory --------------------------------------------------------------------
@@ -365,6 +475,7 @@ def test_reset_keeps_seeds_and_stop_frees_port(slack: SlackEmulator, client: Web
 def test_state_file_survives_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "slack.json"
     with SlackEmulator(state_file=state_file) as first:
+        first.invite("C01GENERAL")  # the membership is part of the persisted workspace
         ts = WebClient(token=first.token, base_url=first.base_url).chat_postMessage(
             channel="C01GENERAL", text="persisted"
         )["ts"]
@@ -406,6 +517,7 @@ def test_standalone_process_and_control_api() -> None:
         _http("POST", control + "users", {"id": "U09ZOE", "name": "zoe", "tz": "Europe/Bucharest"})
         assert client.users_info(user="U09ZOE")["user"]["tz"] == "Europe/Bucharest"
 
+        _http("POST", control + "invite", {"channel": "C01GENERAL"})  # the bot, by default
         _http("POST", control + "faults", {"method": "chat.postMessage", "status": 500, "count": 1})
         with pytest.raises(SlackApiError):
             client.chat_postMessage(channel="C01GENERAL", text="x")

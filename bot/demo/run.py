@@ -143,7 +143,7 @@ def run_demo(directory: Path, console: Console) -> DemoResult:
         for user, name, locale, _, _ in CUSTOMERS:
             emulator.add_user(user, name, email=f"{name}@example.com", locale=locale)
         emulator.add_user(MANAGER, "manager", email="manager@example.com", tz="Europe/Bucharest")
-        emulator.add_channel(ALERTS, "cx-alerts")
+        emulator.add_channel(ALERTS, "cx-alerts", members=[emulator.bot_user_id])  # invited
         helpdesk.add_person(
             "zendesk", ZENDESK_REQUESTER, email="ioana@example.com", name="Ioana Pop", locale="ro"
         )

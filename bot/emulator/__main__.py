@@ -19,13 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default="xoxb-test", help="the only bot token accepted")
     parser.add_argument("--state-file", help="JSON file to persist state across restarts")
+    parser.add_argument(
+        "--scopes", help="comma-separated bot scopes to grant (default: manifest.yml's)"
+    )
     args = parser.parse_args(argv)
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()] if args.scopes else None
     emulator = SlackEmulator(
-        host=args.host, port=args.port, token=args.token, state_file=args.state_file
+        host=args.host, port=args.port, token=args.token, state_file=args.state_file, scopes=scopes
     ).start()
     print(emulator.base_url, flush=True)
     try:

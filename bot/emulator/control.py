@@ -6,6 +6,7 @@ out-of-process users see the same data. Control requests are never recorded or f
   GET    health | calls?method= | messages?channel= | ephemerals | views | responses
   GET    files (metadata) | files/<id> (metadata + content_base64) | faults
   POST   faults {same fields as SlackEmulator.fail} | users | channels | usergroups | reset
+  POST   invite {"channel": "C…", "users": ["U…"]} (users default to the bot)
   DELETE faults
 """
 
@@ -84,6 +85,9 @@ def _post(emulator: SlackEmulator, route: str, data: Any) -> Reply:
             emulator.add_usergroup(item["id"], item["users"], item.get("handle")) for item in items
         ]
         return 200, {"ok": True, "usergroups": groups}
+    if route == "invite":
+        channels = [emulator.invite(item["channel"], *item.get("users", [])) for item in items]
+        return 200, {"ok": True, "channels": channels}
     if route == "reset":
         emulator.reset()
         return 200, {"ok": True}

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .faults import Fault, FaultBook
+from .scopes import granted_scopes
 from .server import EmulatorServer
 from .socket_mode import SocketModeHub
 from .state import (
@@ -56,15 +57,21 @@ class SlackEmulator:
         *,
         state_file: str | os.PathLike[str] | None = None,
         app_token: str = "xapp-1-A0CXBOT01-test",
+        scopes: Iterable[str] | None = None,
     ) -> None:
         """``users`` replaces the default people (alice, bob, carol); each mapping holds
         ``add_user`` keyword arguments with ``id``. A ``state_file`` that already exists
-        wins over both, so a restarted emulator resumes where it stopped."""
+        wins over both, so a restarted emulator resumes where it stopped.
+
+        The bot token is granted ``scopes``, by default exactly the bot scopes of
+        ``manifest.yml``: a method whose scope is missing answers ``missing_scope``.
+        Assign ``self.scopes`` to change the grant of a running emulator."""
         self.host = host
         self.token = token
         self.app_token = app_token
         self.socket_mode: SocketModeHub | None = None
         self.state = SlackState(state_file)
+        self.scopes = tuple(granted_scopes(scopes))
         self.faults = FaultBook()
         self._requested_port = port
         self._server: EmulatorServer | None = None
@@ -73,12 +80,22 @@ class SlackEmulator:
             self._seed_defaults(users)
 
     def _seed_defaults(self, users: Iterable[Mapping[str, Any]] | None) -> None:
+        people = [u["id"] for u in (DEFAULT_USERS if users is None else users)]
         for channel_id, name in DEFAULT_CHANNELS:
-            self.state.add_channel(channel_id, name)
+            self.state.add_channel(channel_id, name, members=people)
         self.add_users(DEFAULT_USERS if users is None else users)
         if users is None:
             group_id, handle, members = DEFAULT_USERGROUP
             self.state.add_usergroup(group_id, list(members), handle)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The bot scopes the token holds (what ``auth.test`` lists in ``x-oauth-scopes``)."""
+        return self.state.scopes
+
+    @scopes.setter
+    def scopes(self, scopes: tuple[str, ...]) -> None:
+        self.state.scopes = tuple(scopes)
 
     # ---- lifecycle -------------------------------------------------------
     def start(self) -> SlackEmulator:
@@ -155,10 +172,14 @@ class SlackEmulator:
         is_bot: bool = False,
         real_name: str | None = None,
         locale: str = "en-US",
+        team_id: str | None = None,
     ) -> dict[str, Any]:
+        """Seed a person; another ``team_id`` makes a Slack Connect member of another org
+        (add them to a shared channel with ``invite``)."""
         user = make_user(
-            user_id, name, email=email, tz=tz, is_bot=is_bot, real_name=real_name, locale=locale
-        )
+            user_id, name, email=email, tz=tz, is_bot=is_bot, real_name=real_name,
+            locale=locale, team_id=team_id,
+        )  # fmt: skip
         with self.state.lock:
             self.state.users[user_id] = user
             self.state.save()
@@ -173,10 +194,25 @@ class SlackEmulator:
         return users
 
     def add_channel(
-        self, channel_id: str, name: str, *, is_private: bool = False
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        members: Iterable[str] = (),
     ) -> dict[str, Any]:
+        """A channel and its members; list ``bot_user_id`` for a channel the bot was invited to."""
         with self.state.lock:
-            channel = self.state.add_channel(channel_id, name, is_private=is_private)
+            channel = self.state.add_channel(
+                channel_id, name, is_private=is_private, members=list(members)
+            )
+            self.state.save()
+            return copy.deepcopy(channel)
+
+    def invite(self, channel_id: str, *user_ids: str) -> dict[str, Any]:
+        """``/invite`` people (the bot by default) to a channel, creating it public if unknown."""
+        with self.state.lock:
+            channel = self.state.invite(channel_id, list(user_ids) or [BOT_USER_ID])
             self.state.save()
             return copy.deepcopy(channel)
 

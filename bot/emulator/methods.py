@@ -75,6 +75,25 @@ def _channel(state: SlackState, args: Args) -> str:
     return channel
 
 
+def _member_channel(state: SlackState, args: Args, *, public_ok: bool = False) -> str:
+    """The channel, if the bot may act in it (slack.md §4): a member may; elsewhere a private
+    channel or another's DM is invisible (``channel_not_found``) and a public one answers
+    ``not_in_channel`` unless ``public_ok`` (``chat:write.public`` for posting)."""
+    channel = _channel(state, args)
+    if state.is_member(channel):
+        return channel
+    info = state.channels[channel]
+    if info.get("is_private") or info.get("is_im") or info.get("is_mpim"):
+        raise SlackError("channel_not_found")
+    if public_ok:
+        return channel
+    raise SlackError("not_in_channel")
+
+
+def _may_post_publicly(state: SlackState) -> bool:
+    return "chat:write.public" in state.scopes
+
+
 def _message(state: SlackState, channel: str, ts: Any) -> dict[str, Any]:
     message = state.find_message(channel, str(ts)) if ts else None
     if message is None:
@@ -136,7 +155,7 @@ def apps_connections_open(state: SlackState, args: Args) -> Result:
 
 @api("chat.postMessage", writes=True)
 def chat_post_message(state: SlackState, args: Args) -> Result:
-    channel = _channel(state, args)
+    channel = _member_channel(state, args, public_ok=_may_post_publicly(state))
     content = _content(args)
     message = {
         "type": "message",
@@ -153,8 +172,9 @@ def chat_post_message(state: SlackState, args: Args) -> Result:
 
 @api("conversations.history")
 def conversations_history(state: SlackState, args: Args) -> Result:
-    """Newest first; ``metadata`` only with include_all_metadata, as Slack does."""
-    channel = _channel(state, args)
+    """Newest first; ``metadata`` only with include_all_metadata, as Slack does.
+    The bot must be a member, even of a public channel."""
+    channel = _member_channel(state, args)
     limit = int(args.get("limit") or 100)
     oldest = float(args.get("oldest") or 0)
     with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
@@ -170,7 +190,7 @@ def conversations_history(state: SlackState, args: Args) -> Result:
 
 @api("chat.postEphemeral", writes=True)
 def chat_post_ephemeral(state: SlackState, args: Args) -> Result:
-    channel = _channel(state, args)
+    channel = _member_channel(state, args, public_ok=_may_post_publicly(state))
     user = _need(args, "user", "user_not_found")
     if not USER_ID.fullmatch(str(user)):
         raise SlackError("user_not_found")
@@ -239,7 +259,39 @@ def conversations_open(state: SlackState, args: Args) -> Result:
 
 @api("conversations.info")
 def conversations_info(state: SlackState, args: Args) -> Result:
-    return {"channel": state.channels[_channel(state, args)]}
+    channel = _channel(state, args)
+    info = state.channels[channel]
+    if info.get("is_private") and not state.is_member(channel):
+        raise SlackError("channel_not_found")  # a private channel is invisible to a non-member
+    return {"channel": {k: v for k, v in info.items() if k != "members"}}
+
+
+@api("conversations.members")
+def conversations_members(state: SlackState, args: Args) -> Result:
+    """Everyone in the channel, Slack Connect members from other orgs included."""
+    channel = _channel(state, args)
+    info = state.channels[channel]
+    if info.get("is_private") and not state.is_member(channel):
+        raise SlackError("channel_not_found")
+    members = [BOT_USER_ID, info["user"]] if info.get("is_im") else list(info.get("members", []))
+    return {"members": members, "response_metadata": {"next_cursor": ""}}
+
+
+@api("conversations.join", writes=True)
+def conversations_join(state: SlackState, args: Args) -> Result:
+    """Public channels only: a bot cannot join a private channel or a DM (slack.md §4)."""
+    channel = _channel(state, args)
+    info = state.channels[channel]
+    if info.get("is_private") or info.get("is_im") or info.get("is_mpim"):
+        raise SlackError("method_not_supported_for_channel_type")
+    if info.get("is_archived"):
+        raise SlackError("is_archived")
+    result: Result = {}
+    if state.is_member(channel):
+        result = {"warning": "already_in_channel"}
+        result["response_metadata"] = {"warnings": ["already_in_channel"]}
+    info = state.invite(channel, [BOT_USER_ID])
+    return {"channel": {k: v for k, v in info.items() if k != "members"}, **result}
 
 
 @api("users.info")
@@ -256,6 +308,8 @@ def users_info(state: SlackState, args: Args) -> Result:
 def users_lookup_by_email(state: SlackState, args: Args) -> Result:
     email = str(_need(args, "email")).lower()
     for user in state.users.values():
+        if user["team_id"] != TEAM_ID:
+            continue  # a Slack Connect member of another org is no workspace member
         if user["profile"].get("email", "").lower() == email:
             return {"user": user}
     raise SlackError("users_not_found")
@@ -377,7 +431,9 @@ def files_complete_upload_external(state: SlackState, args: Args) -> Result:
         raise SlackError("file_not_found")  # unknown id, or the upload step never arrived
     refs = [args["channel_id"]] if args.get("channel_id") else []
     refs += [c.strip() for c in str(args.get("channels") or "").split(",") if c.strip()]
-    channels = [_channel(state, {"channel": ref}) for ref in refs]
+    channels = [
+        _member_channel(state, {"channel": ref}) for ref in refs
+    ]  # a share needs membership
     for entry, meta in zip(entries, found, strict=True):
         meta.update(
             title=entry.get("title") or meta["name"],

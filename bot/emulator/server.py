@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import control
 from .methods import METHODS, SlackError
 from .parsing import BadRequest, media_type, parse_body, parse_multipart
+from .scopes import needed_scopes
 
 if TYPE_CHECKING:
     from .emulator import SlackEmulator
@@ -31,9 +32,10 @@ logger = logging.getLogger(__name__)
 Answer = tuple[int, Any, dict[str, str]]
 
 
-def _error(error: str) -> Answer:
-    """Slack reports API-level failures as HTTP 200 with ok:false."""
-    return 200, {"ok": False, "error": error}, {}
+def _error(error: str, **details: str) -> Answer:
+    """Slack reports API-level failures as HTTP 200 with ok:false (``missing_scope`` adds
+    ``needed``/``provided``)."""
+    return 200, {"ok": False, "error": error, **details}, {}
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -157,8 +159,28 @@ class _Handler(BaseHTTPRequestHandler):
         if authorization.lower().startswith("bearer "):
             token = authorization[len("bearer ") :].strip()
         self._recorded(
-            method, params, received, lambda: self._call_method(method, params, token, parse_error)
+            method, params, received, lambda: self._scoped(method, params, token, parse_error)
         )
+
+    def _scoped(
+        self, method: str, params: dict[str, Any], token: str | None, parse_error: str | None
+    ) -> Answer:
+        """The answer plus the scope headers real Slack sends on every Web API reply."""
+        status, payload, headers = self._call_method(method, params, token, parse_error)
+        headers = {"x-oauth-scopes": ",".join(self.server.emulator.scopes), **headers}
+        return status, payload, headers
+
+    def _missing_scope(self, method: str, params: dict[str, Any]) -> Answer | None:
+        """``missing_scope`` when the token holds none of the scopes the method accepts."""
+        emulator = self.server.emulator
+        state = emulator.state
+        with state.lock:
+            channel_id = state.resolve_channel(params.get("channel"))
+            needed = needed_scopes(method, state.channels.get(channel_id or ""))
+        if not needed or set(needed) & set(emulator.scopes):
+            return None
+        provided = ",".join(emulator.scopes)
+        return _error("missing_scope", needed=",".join(needed), provided=provided)
 
     def _call_method(
         self, method: str, params: dict[str, Any], token: str | None, parse_error: str | None
@@ -175,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
             return _error("not_allowed_token_type")
         if parse_error:
             return _error(parse_error)
+        if not spec.app_token and (refused := self._missing_scope(method, params)):
+            return refused
         state = self.server.emulator.state
         with state.lock:
             try:

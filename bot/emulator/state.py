@@ -50,6 +50,7 @@ DEFAULT_USERS: tuple[dict[str, Any], ...] = (
         "tz": "Asia/Tokyo",
     },
 )
+# Seeded with the default people as members; the bot is in no channel until invited.
 DEFAULT_CHANNELS: tuple[tuple[str, str], ...] = (
     ("C01GENERAL", "general"),
     ("C02FEEDBACK", "cx-feedback"),
@@ -86,8 +87,12 @@ def make_user(
     is_bot: bool = False,
     real_name: str | None = None,
     locale: str = "en-US",
+    team_id: str | None = None,
 ) -> dict[str, Any]:
-    """Build a ``users.info``-shaped user object (``locale`` shown with include_locale)."""
+    """Build a ``users.info``-shaped user object (``locale`` shown with include_locale).
+
+    A ``team_id`` other than the workspace's makes a Slack Connect member of another org:
+    ``is_stranger``, seen in shared channels but not found by ``users.lookupByEmail``."""
     name = name or user_id.lower()
     real_name = real_name or name.title()
     profile: dict[str, Any] = {
@@ -100,9 +105,11 @@ def make_user(
         profile["email"] = email
     if is_bot:
         profile["bot_id"] = BOT_ID if user_id == BOT_USER_ID else _stable_id("B", user_id)
+    external = team_id not in (None, TEAM_ID)
     return {
         "id": user_id,
-        "team_id": TEAM_ID,
+        "team_id": team_id or TEAM_ID,
+        **({"is_stranger": True} if external else {}),
         "name": name,
         "real_name": real_name,
         "deleted": False,
@@ -125,6 +132,7 @@ class SlackState:
         self.state_file = Path(state_file) if state_file else None
         self.root_url = ""  # set by the server once the port is known
         self.socket_url: str | None = None  # set when Socket Mode is enabled
+        self.scopes: tuple[str, ...] = ()  # the bot token's grant (SlackEmulator sets it)
         self.users: dict[str, dict[str, Any]] = {
             BOT_USER_ID: make_user(BOT_USER_ID, BOT_USER_NAME, is_bot=True)
         }
@@ -154,9 +162,16 @@ class SlackState:
 
     # ---- directory -------------------------------------------------------
     def add_channel(
-        self, channel_id: str, name: str, *, is_private: bool = False
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        members: list[str] | None = None,
     ) -> dict[str, Any]:
+        """A channel with these members; the bot is in it only if listed (invited), as in Slack."""
         with self.lock:
+            members = list(dict.fromkeys(members or []))
             channel = {
                 "id": channel_id,
                 "name": name,
@@ -165,12 +180,32 @@ class SlackState:
                 "is_im": False,
                 "is_mpim": False,
                 "is_private": is_private,
-                "is_member": True,
+                "is_member": BOT_USER_ID in members,
+                "members": members,
                 "is_archived": False,
                 "created": int(time.time()),
             }
             self.channels[channel_id] = channel
             return channel
+
+    def invite(self, channel_id: str, user_ids: list[str]) -> dict[str, Any]:
+        """Add members to a channel (created public if unknown), like ``/invite``."""
+        with self.lock:
+            channel = self.channels.get(channel_id) or self.add_channel(
+                channel_id, channel_id.lower(), is_private=channel_id.startswith("G")
+            )
+            members = channel.setdefault("members", [])
+            members.extend(u for u in user_ids if u not in members)
+            channel["is_member"] = BOT_USER_ID in members
+            return channel
+
+    def is_member(self, channel_id: str, user_id: str = BOT_USER_ID) -> bool:
+        """Whether the user (the bot by default) is in the channel; a DM counts its own user."""
+        with self.lock:
+            channel = self.channels.get(channel_id) or {}
+            if channel.get("is_im"):
+                return user_id in (BOT_USER_ID, channel.get("user"))
+            return user_id in channel.get("members", [])
 
     def add_usergroup(
         self, group_id: str, user_ids: list[str], handle: str | None = None
@@ -200,8 +235,8 @@ class SlackState:
                     return channel["id"]
             if USER_ID.fullmatch(ref):
                 return self.open_conversation([ref])[0]["id"]
-            if _CHANNEL_ID.fullmatch(ref):
-                return self.add_channel(ref, ref.lower())["id"]
+            if _CHANNEL_ID.fullmatch(ref):  # unseeded: nobody (not the bot) is in it yet
+                return self.add_channel(ref, ref.lower(), is_private=ref.startswith("G"))["id"]
             return None
 
     def open_conversation(self, user_ids: list[str]) -> tuple[dict[str, Any], bool]:
@@ -220,7 +255,11 @@ class SlackState:
                     "is_private": True,
                     "is_open": True,
                     "created": int(time.time()),
-                    **({"user": user_ids[0]} if len(user_ids) == 1 else {"members": user_ids}),
+                    **(
+                        {"user": user_ids[0]}
+                        if len(user_ids) == 1
+                        else {"members": [BOT_USER_ID, *user_ids]}
+                    ),
                 }
             return self.channels[channel_id], existed
 

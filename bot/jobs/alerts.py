@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.blocks.alerts import alert_blocks, alert_text
-from bot.slack_client import PERMANENT_ERRORS, slack_error
+from bot.slack_client import PERMANENT_ERRORS, channel_error, post_in_channel, slack_error
 from storage import alerts
 
 log = logging.getLogger("cxbot.alerts")
@@ -41,14 +41,13 @@ def publish_alerts(client: WebClient, db: Database, policy: AlertPolicy) -> int:
                     channel=alert.channel, ts=alert.slack_ts, text=alert_text(alert), blocks=blocks
                 )
             else:
-                reply = client.chat_postMessage(
-                    channel=alert.channel, text=alert_text(alert), blocks=blocks
+                reply = post_in_channel(
+                    client, alert.channel, text=alert_text(alert), blocks=blocks
                 )
         except SlackApiError as exc:
-            error = slack_error(exc)
-            alerts.alert_failed(
-                db, alert.id, error, permanent=error in PERMANENT_ERRORS, revision=alert.revision
-            )
+            error = channel_error(exc, alert.channel)
+            permanent = slack_error(exc) in PERMANENT_ERRORS
+            alerts.alert_failed(db, alert.id, error, permanent=permanent, revision=alert.revision)
             log.warning("alert %s not posted: %s", alert.id, error)
             continue
         except Exception as exc:  # network: retried on the next pass
@@ -63,6 +62,20 @@ def publish_alerts(client: WebClient, db: Database, policy: AlertPolicy) -> int:
         alerts.alert_posted(db, alert.id, reply.get("ts") or alert.slack_ts or "", alert.revision)
         done += 1
     return done
+
+
+def unreachable_alert_channels(db: Database) -> list[dict[str, str]]:
+    """Alert channels whose latest alert could not be posted because the bot is not in them.
+
+    Only the newest attempted alert of each channel counts, so the problem leaves
+    ``/healthz`` once an alert gets through (after someone invited the bot).
+    """
+    rows = db.execute(
+        "SELECT channel, last_error FROM alerts a WHERE id = (SELECT MAX(id) FROM alerts b "
+        "WHERE b.channel = a.channel AND (b.slack_ts IS NOT NULL OR b.last_error IS NOT NULL)) "
+        "AND (last_error LIKE 'not_in_channel:%' OR last_error LIKE 'channel_not_found:%')"
+    ).fetchall()
+    return [{"channel": channel, "for": "alerts", "error": error} for channel, error in rows]
 
 
 class PublishAlerts:

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.digests import deliver_digest
-from bot.slack_client import TOKEN_ERRORS, TokenHealth, slack_error
+from bot.slack_client import NOT_A_MEMBER, TOKEN_ERRORS, TokenHealth, channel_error, slack_error
 from storage import subscriptions as schedule
 
 log = logging.getLogger("cxbot.digests")
@@ -49,7 +49,7 @@ def send_due_digests(
             posted = deliver_digest(client, db, subscription, policy.theme_labels, now)
         except (SlackApiError, OSError, ValueError) as exc:
             log.warning("digest %s for %s failed: %s", subscription.id, week, exc)
-            schedule.mark_failed(db, subscription.id, str(exc)[:500])
+            schedule.mark_failed(db, subscription.id, _failure(exc, subscription.channel))
             if isinstance(exc, SlackApiError) and slack_error(exc) in TOKEN_ERRORS:
                 if token is not None:
                     token.failed(slack_error(exc))
@@ -59,6 +59,24 @@ def send_due_digests(
         schedule.mark_sent(db, subscription.id, week, now, problem)
         sent += 1
     return sent
+
+
+def _failure(exc: Exception, channel: str | None) -> str:
+    """What is recorded on the subscription: for a channel the bot is not in, the fix."""
+    if isinstance(exc, SlackApiError) and channel:
+        error = channel_error(exc, channel)
+        if error.split(":", 1)[0] in NOT_A_MEMBER:
+            return error
+    return str(exc)[:500]
+
+
+def unreachable_digest_channels(db: Database) -> list[dict[str, str]]:
+    """Subscribed channels whose last digest failed because the bot is not in them."""
+    rows = db.execute(
+        "SELECT id, channel, last_error FROM digest_subscriptions WHERE channel IS NOT NULL "
+        "AND (last_error LIKE 'not_in_channel:%' OR last_error LIKE 'channel_not_found:%')"
+    ).fetchall()
+    return [{"channel": c, "for": f"digest {i}", "error": e} for i, c, e in rows]
 
 
 class SendDigests:

@@ -283,6 +283,7 @@ def test_digest_list_preview_and_send_now(tmp_path):
         run("digest", "send", "--db", str(path), cwd=tmp_path).returncode == 2
     )  # --now is required
     with SlackEmulator() as emulator:
+        emulator.invite("C02FEEDBACK")  # the digest channel, as an admin would
         env = {"SLACK_BOT_TOKEN": emulator.token, "SLACK_API_URL": emulator.base_url}
         sent = run(
             "digest",

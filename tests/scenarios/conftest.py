@@ -8,6 +8,7 @@ from bot.emulator import SlackEmulator
 from bot.settings import load_settings
 from tests.scenarios.harness import SIGNING_SECRET, WEBHOOK_SECRET, RunningServer
 
+ALERT_CHANNEL = "C0ALERTS1"  # the tests' CXBOT_ALERT_CHANNEL
 CUSTOMERS = {
     "U0HEBREW1": ("noa", "noa@example.com", "he-IL"),
     "U0PERSIAN": ("dariush", "dariush@example.com", "fa-IR"),
@@ -22,6 +23,10 @@ def emulator():
         for user_id, (name, email, locale) in CUSTOMERS.items():
             fake.add_user(user_id, name, email=email, locale=locale, tz="Europe/Bucharest")
         fake.add_user("U0BOTUSER", "somebot", email="bot@example.com", is_bot=True)
+        # An admin invites @cxbot where it posts: the alert channel, and #cx-feedback (digests,
+        # surveys in its threads) - the bot is in no channel it was not invited to.
+        for channel in (ALERT_CHANNEL, "C02FEEDBACK"):
+            fake.invite(channel)
         yield fake
 
 

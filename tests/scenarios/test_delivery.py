@@ -130,6 +130,31 @@ def test_a_channel_thread_instead_of_a_dm(setup, emulator):
     )
 
 
+def test_a_survey_in_a_private_shared_channel_is_resent_after_an_outage(setup, emulator):
+    """The resend check reads the channel's history (conversations.history): in a private
+    channel that needs groups:history, and missing_scope there failed the survey for good."""
+    db, client = setup
+    emulator.add_channel(
+        "G0SHARED1", "ext-acme", is_private=True, members=[emulator.bot_user_id, "U0ENGLISH"]
+    )
+    event = TicketEvent(
+        source="generic", kind="closed", external_id="PRIV", customer_slack_id="U0ENGLISH",
+        slack_channel="G0SHARED1", thread_ts="1700000000.000100",
+    )  # fmt: skip
+    survey_id = record_ticket_event(db, event, RULES, datetime.now(UTC) - timedelta(seconds=1))
+    emulator.fail("chat.postMessage", status=503)
+    assert slack_pass(client, db, POLICY) == {"retry": 1}
+    emulator.clear_faults()
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert slack_pass(client, db, POLICY, now=later) == {"sent": 1}
+    [history] = emulator.calls("conversations.history")
+    assert (history["params"]["channel"], history["status"], history["response"]["ok"]) == (
+        "G0SHARED1", 200, True,
+    )  # fmt: skip
+    assert state(db, survey_id.survey_id)["state"] == "sent"
+    assert len(emulator.messages("G0SHARED1")) == 1
+
+
 def test_reminder_once_then_expiry_disables_the_buttons(setup, emulator):
     db, client = setup
     survey_id = schedule(db, "X1")

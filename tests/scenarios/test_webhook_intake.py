@@ -120,6 +120,7 @@ def test_healthz_reports_database_and_queue(settings_for):
             "queue": {"due": 0, "oldest_due_age_seconds": 0.0},
             "skipped_7d": {},
             "writeback": {"pending": 0, "failed": 0},
+            "channels": [],  # no alert or digest channel the bot cannot post in
         }
     finally:
         running.stop()
