@@ -10,7 +10,8 @@ from storage.timestamps import normalize_timestamp
 
 MAX_TEXT = 500
 MAX_TAGS = 100
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: An address that can be looked up in Slack; the one test every source applies.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _TS = re.compile(r"^\d{9,11}\.\d{1,6}$")
@@ -57,7 +58,7 @@ def optional_time(data: dict, key: str, label: str | None = None) -> str | None:
 
 
 def email(value: str | None, label: str) -> str | None:
-    if value is not None and not _EMAIL.match(value):
+    if value is not None and not EMAIL.match(value):
         raise WebhookPayloadError(f"{label}: not an email address")
     return value
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from pydantic import ValidationError
 from bot.settings import Settings
 from bot.webhooks import fields
 from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
+from bot.webhooks.fields import EMAIL
 from bot.webhooks.freshdesk_events import (
     DONE,
     OPEN,
@@ -58,7 +58,6 @@ WHAT_TO_DO = (
     f"or set {Settings.helpdesk_api_settings('freshdesk')} to look it up"
 )
 NO_EMAIL = f"requester has no email in the payload: {WHAT_TO_DO}"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CLOSURE_NAMES = {
     "ticket_resolved": "closed",
     "ticket_closed": "closed",
@@ -167,7 +166,7 @@ def _kind_from_name(name: str) -> EventKind:
 
 
 def _is_email(value: str | None) -> bool:
-    return value is not None and _EMAIL.match(value) is not None
+    return value is not None and EMAIL.match(value) is not None
 
 
 def _customer(ticket: FreshdeskTicket) -> dict[str, Any]:

@@ -19,7 +19,6 @@ surveys job looks up with CXBOT_INTERCOM_TOKEN.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.settings import Settings
 from bot.webhooks.errors import Ignored, WebhookPayloadError
-from bot.webhooks.fields import MAX_TAGS
+from bot.webhooks.fields import EMAIL, MAX_TAGS
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.intercom_models import Author, Conversation, Notification, Part
 from bot.webhooks.lenient import text_or_none, time_or_none
@@ -46,7 +45,6 @@ LOOKUP_HINT = (
     f"set {Settings.helpdesk_api_settings('intercom')} "
     "(and CXBOT_INTERCOM_URL for an EU or AU workspace) to look it up"
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -156,7 +154,7 @@ def _no_customer(contact_ref: str | None, email: str | None) -> str | None:
 def _email(value: str | None) -> str | None:
     """A usable address, lower-cased; anything else is no email (the contact id remains)."""
     text = text_or_none(value)
-    return text.lower() if text and _EMAIL.match(text) else None
+    return text.lower() if text and EMAIL.match(text) else None
 
 
 def _tags(item: Conversation) -> tuple[str, ...]:

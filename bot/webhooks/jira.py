@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -31,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from bot.settings import Settings
 from bot.webhooks import fields
 from bot.webhooks.errors import Ignored, WebhookAuthError, WebhookPayloadError
+from bot.webhooks.fields import EMAIL
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.jira_models import CustomData, Issue, IssueWebhook, JiraUser
 from bot.webhooks.lenient import time_or_none
@@ -57,7 +57,6 @@ DC_EVENT_TYPES: dict[str, EventKind] = {
     "issue_closed": "closed",
     "issue_reopened": "reopened",
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -224,7 +223,7 @@ def _labels(value: str | list[str] | None) -> str | list[str] | None:
 def _email(value: str | None) -> str | None:
     """A reporter email, lower-cased; blank or malformed (an unrendered smart value) is
     treated as hidden rather than refusing the closure."""
-    if value is None or not _EMAIL.match(value):
+    if value is None or not EMAIL.match(value):
         return None
     return value.lower()
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.settings import Settings
 from bot.webhooks.errors import Ignored, TestDelivery, WebhookAuthError, WebhookPayloadError
+from bot.webhooks.fields import EMAIL
 from bot.webhooks.generic import load_json_object
 from bot.webhooks.lenient import time_or_none
 from bot.webhooks.signatures import MAX_SKEW_SECONDS, hmac_base64
@@ -57,7 +58,6 @@ TRIGGER_EVENTS: dict[str, EventKind] = {
     "ticket_closed": "closed",
     "ticket_reopened": "reopened",
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([a-z]{2,4}))?$", re.IGNORECASE)
 #: ``{{ticket.requester.language}}`` may render a display name (unconfirmed, §1.2b):
 #: the names, English and native, of the languages cxbot speaks.
@@ -180,7 +180,7 @@ def _locale(language: str | None) -> str | None:
 
 
 def _email(value: str | None) -> str | None:
-    return value.lower() if value and _EMAIL.match(value) else None
+    return value.lower() if value and EMAIL.match(value) else None
 
 
 def _no_customer(email: str | None, ref: str | None, how: str) -> str | None:
