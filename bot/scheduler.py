@@ -72,7 +72,7 @@ def build_jobs(settings: Settings, token: TokenHealth | None = None) -> list[Job
             helpdesk_clients(settings),
             token,
         ),
-        PublishAlerts(delivery_client(settings), AlertPolicy(labels, settings.ticket_url)),
+        PublishAlerts(delivery_client(settings), AlertPolicy(labels, settings.ticket_url), token),
         SendDigests(delivery_client(settings), DigestPolicy(labels), token),
         LabelComments(ClassificationPolicy(settings.themes_path, settings.model_dir)),
     ]

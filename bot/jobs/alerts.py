@@ -16,7 +16,14 @@ from slack_sdk.errors import SlackApiError
 from sqlite_utils import Database
 
 from bot.blocks.alerts import alert_blocks, alert_text
-from bot.slack_client import PERMANENT_ERRORS, channel_error, post_in_channel, slack_error
+from bot.slack_client import (
+    PERMANENT_ERRORS,
+    TOKEN_ERRORS,
+    TokenHealth,
+    channel_error,
+    post_in_channel,
+    slack_error,
+)
 from storage import alerts
 
 log = logging.getLogger("cxbot.alerts")
@@ -30,8 +37,14 @@ class AlertPolicy:
     ticket_url: str | None = None
 
 
-def publish_alerts(client: WebClient, db: Database, policy: AlertPolicy) -> int:
-    """Post new alerts and refresh changed ones; returns how many went out."""
+def publish_alerts(
+    client: WebClient, db: Database, policy: AlertPolicy, token: TokenHealth | None = None
+) -> int:
+    """Post new alerts and refresh changed ones; returns how many went out.
+
+    A dead bot token (the app uninstalled) stops the pass and leaves every alert
+    pending as it was: it is not those alerts' fault, and they go out once the token works.
+    """
     done = 0
     for alert in alerts.pending_alerts(db):
         blocks = alert_blocks(alert, policy.theme_labels, policy.ticket_url)
@@ -45,6 +58,9 @@ def publish_alerts(client: WebClient, db: Database, policy: AlertPolicy) -> int:
                     client, alert.channel, text=alert_text(alert), blocks=blocks
                 )
         except SlackApiError as exc:
+            if token is not None and slack_error(exc) in TOKEN_ERRORS:
+                token.failed(slack_error(exc))
+                break
             error = channel_error(exc, alert.channel)
             permanent = slack_error(exc) in PERMANENT_ERRORS
             alerts.alert_failed(db, alert.id, error, permanent=permanent, revision=alert.revision)
@@ -84,12 +100,15 @@ class PublishAlerts:
     name = "alerts"
     every: timedelta | None = None
 
-    def __init__(self, client: WebClient, policy: AlertPolicy):
+    def __init__(self, client: WebClient, policy: AlertPolicy, token: TokenHealth | None = None):
         self._client, self.policy = client, policy
+        self.token = token or TokenHealth()
 
     def prepare(self, db: Database) -> None:
         """Nothing to release: an alert is settled only after Slack accepted it."""
 
     def run(self, db: Database, now: datetime) -> dict[str, int]:
-        done = publish_alerts(self._client, db, self.policy)
+        if not self.token.usable(self._client):
+            return {}
+        done = publish_alerts(self._client, db, self.policy, self.token)
         return {"alerts": done} if done else {}

@@ -373,3 +373,28 @@ def test_digest_chart_carries_alt_text(settings_for, emulator):
         and "W47 100 (n=3)" in alt
     )
     assert len(alt) <= 1000
+
+
+def test_a_dead_bot_token_leaves_the_alert_pending_and_it_goes_out_later(settings_for, emulator):
+    """account_inactive means the app was uninstalled: the alert is not failed for good."""
+    from bot.jobs.alerts import AlertPolicy, PublishAlerts
+    from bot.slack_client import TokenHealth
+    from storage.alerts import queue_alert
+    from storage.responses import ResponseRow, insert_responses
+    from storage.timestamps import to_db
+
+    settings = settings_for(alert_channel=ALERTS)
+    db = open_db(settings.db_path)
+    insert_responses(db, [ResponseRow("nps", 1, to_db(datetime.now(UTC)), ticket_ref="X")])
+    queue_alert(db, db.execute("SELECT id FROM responses").fetchone()[0], ALERTS, datetime.now(UTC))
+    clock = [0.0]
+    token = TokenHealth(probe_every=60, clock=lambda: clock[0])
+    job = PublishAlerts(delivery_client(settings, timeout=2), AlertPolicy(), token)
+    emulator.fail("chat.postMessage", mode="slack_error", error="account_inactive", count=1)
+    assert job.run(db, datetime.now(UTC)) == {}
+    row = db.execute("SELECT slack_ts, needs_update, attempts FROM alerts").fetchone()
+    assert row == (None, 1, 0) and token.error == "account_inactive"
+    assert job.run(db, datetime.now(UTC)) == {}  # paused: no call until the probe is due
+    assert len(emulator.calls("chat.postMessage")) == 1
+    clock[0] = 61.0  # auth.test passes again
+    assert job.run(db, datetime.now(UTC)) == {"alerts": 1}
