@@ -109,3 +109,39 @@ def test_a_digest_for_a_private_channel_records_the_fix_and_healthz_shows_it(
     finally:
         server.stop()
     assert health["channels"] == [{"channel": PRIVATE, "for": f"digest {sub}", "error": error}]
+
+
+def _subscribe(server: RunningServer, emulator, channel: str, name: str) -> dict:
+    from tests.scenarios.harness import slash
+
+    body = slash(f"digest subscribe <#{channel}|{name}>", MANAGER, emulator.response_url())
+    return server.slack(body, "application/x-www-form-urlencoded").json()
+
+
+def test_subscribing_a_private_channel_the_bot_is_not_in_says_so_at_once(settings_for, emulator):
+    """Issue 16: the digest failed every Monday instead; now nothing is stored and the fix is given."""
+    emulator.add_channel(PRIVATE, "cx-leads", is_private=True, members=[MANAGER])
+    server = RunningServer(settings_for()).start()
+    try:
+        reply = _subscribe(server, emulator, PRIVATE, "cx-leads")
+    finally:
+        server.stop()
+    assert "private channel cxbot is not in" in reply["text"]
+    assert "/invite @cxbot" in reply["text"]
+    db = open_db(server.settings.db_path, migrate=False)
+    try:
+        assert db["digest_subscriptions"].count == 0
+    finally:
+        db.close()
+
+
+def test_subscribing_a_public_channel_joins_it_now(settings_for, emulator):
+    emulator.add_channel(PUBLIC, "cx-weekly")
+    server = RunningServer(settings_for()).start()
+    try:
+        reply = _subscribe(server, emulator, PUBLIC, "cx-weekly")
+    finally:
+        server.stop()
+    assert "Subscribed to the weekly CX digest" in reply["text"]
+    assert [c["params"]["channel"] for c in emulator.calls("conversations.join")] == [PUBLIC]
+    assert emulator.bot_user_id in emulator.state.channels[PUBLIC]["members"]

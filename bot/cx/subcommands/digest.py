@@ -13,6 +13,7 @@ from bot.blocks.digest import digest_blocks
 from bot.cx.digest_command import KEYS, DigestCommand, describe, parse_digest_words
 from bot.cx.grammar import UsageError
 from bot.cx.subcommand import PENDING, Asked, Reply, Subcommand
+from bot.slack_client import slack_error
 from storage.digest import Digest, build_digest
 from storage.filters import Filters
 from storage.subscriptions import subscribe, subscriptions, unsubscribe, validate
@@ -32,6 +33,46 @@ async def asker_time_zone(
     except SlackApiError:
         tz = asked.tz.key
     return asked.with_command(replace(command, tz=tz))
+
+
+#: What Slack answers a bot that tries to join a private channel (the second is unconfirmed).
+_PRIVATE = frozenset({"channel_not_found", "method_not_supported_for_channel_type"})
+
+
+async def channel_reachable(
+    asked: Asked[DigestCommand], client: AsyncWebClient
+) -> Asked[DigestCommand]:
+    """``subscribe #channel``: make sure the bot can post there now, not on Monday.
+
+    A public channel is joined at once (the digest job would join it anyway). A
+    private one is visible only to its members, so a bot that is not in it is
+    refused with the fix: someone in the channel types ``/invite @cxbot``. Any
+    other Slack fault is left for the digest job, which records it when it posts.
+    """
+    command = asked.command
+    if command.action != "subscribe" or not command.channel:
+        return asked
+    try:
+        await client.conversations_join(channel=command.channel)
+    except SlackApiError as exc:
+        if slack_error(exc) not in _PRIVATE:
+            return asked
+        try:
+            await client.conversations_info(channel=command.channel)  # a member sees it
+        except SlackApiError:
+            raise UsageError(
+                f"cxbot cannot post in channel {command.channel}: it is a private channel cxbot "
+                "is not in. Type /invite @cxbot in that channel, then subscribe again.",
+                "digest",
+            ) from None
+    return asked
+
+
+async def prepare_digest(
+    asked: Asked[DigestCommand], client: AsyncWebClient
+) -> Asked[DigestCommand]:
+    """What only Slack knows before a digest command is answered."""
+    return await channel_reachable(await asker_time_zone(asked, client), client)
 
 
 def digest_team(db: Database, team: str) -> str:
@@ -110,6 +151,6 @@ SUBCOMMAND = Subcommand(
     keys=frozenset().union(*KEYS.values()),
     parse=parse_digest_words,
     resolve=resolve,
-    lookup=asker_time_zone,
+    lookup=prepare_digest,
     pending=pending,
 )
