@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import copy
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from bot.local_server import LocalServer, ServedOnThread
 
 from .faults import Fault, FaultBook
 from .scopes import granted_scopes
@@ -33,7 +34,9 @@ from .state import (
 Call = dict[str, Any]
 
 
-class SlackEmulator:
+class SlackEmulator(ServedOnThread):
+    thread_name = "slack-emulator"
+
     """A local Slack Web API: real HTTP, real slack_sdk, inspectable and faultable.
 
     Usage::
@@ -74,8 +77,6 @@ class SlackEmulator:
         self.scopes = tuple(granted_scopes(scopes))
         self.faults = FaultBook()
         self._requested_port = port
-        self._server: EmulatorServer | None = None
-        self._thread: threading.Thread | None = None
         if not self.state.load():
             self._seed_defaults(users)
 
@@ -98,20 +99,11 @@ class SlackEmulator:
         self.state.scopes = tuple(scopes)
 
     # ---- lifecycle -------------------------------------------------------
-    def start(self) -> SlackEmulator:
-        """Bind (port 0 = any free port) and serve on a daemon thread."""
-        if self._server is not None:
-            return self
-        self._server = EmulatorServer((self.host, self._requested_port), self)
-        self.state.root_url = f"http://{self.host}:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # how long stop() may wait for the loop to notice
-            name="slack-emulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+    def _make_server(self) -> EmulatorServer:
+        return EmulatorServer((self.host, self._requested_port), self)
+
+    def _started(self, server: LocalServer) -> None:
+        self.state.root_url = f"http://{self.host}:{server.server_address[1]}/"
 
     def enable_socket_mode(self) -> SocketModeHub:
         """Start the Socket Mode endpoint that ``apps.connections.open`` hands out."""
@@ -121,31 +113,11 @@ class SlackEmulator:
         return self.socket_mode
 
     def stop(self) -> None:
-        """Stop serving and free the port; requests sleeping in a fault are abandoned."""
+        """Stop Socket Mode, then the server (requests sleeping in a fault are abandoned)."""
         if self.socket_mode is not None:
             self.socket_mode.stop()
             self.socket_mode, self.state.socket_url = None, None
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> SlackEmulator:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("SlackEmulator is not running; call start() first")
-        return int(self._server.server_address[1])
+        super().stop()
 
     @property
     def url(self) -> str:

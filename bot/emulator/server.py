@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
+
+from bot.local_server import LocalServer
 
 from . import control
 from .methods import METHODS, SlackError
@@ -38,16 +39,11 @@ def _error(error: str, **details: str) -> Answer:
     return 200, {"ok": False, "error": error, **details}, {}
 
 
-class EmulatorServer(ThreadingHTTPServer):
-    """Threaded server (daemon threads, so a request stuck in a fault never blocks exit)."""
-
-    daemon_threads = True
-    # socketserver's default backlog of 5 makes concurrent clients stall ~1 s on SYN retries.
-    request_queue_size = 128
+class EmulatorServer(LocalServer):
+    """The Slack emulator's server: routes to the emulator it belongs to."""
 
     def __init__(self, address: tuple[str, int], emulator: SlackEmulator) -> None:
         self.emulator = emulator
-        self.stopping = threading.Event()  # wakes requests sleeping in a timeout fault
         super().__init__(address, _Handler)
 
 

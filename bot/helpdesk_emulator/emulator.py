@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import copy
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from bot.local_server import ServedOnThread
 
 from .examples import seed_examples
 from .faults import Fault, FaultBook
@@ -21,7 +22,9 @@ from .state import VENDORS, HelpdeskState, check_vendor, make_person, make_ticke
 Call = dict[str, Any]
 
 
-class HelpdeskEmulator:
+class HelpdeskEmulator(ServedOnThread):
+    thread_name = "helpdesk-emulator"
+
     """Local Zendesk, Freshdesk, Jira Cloud and Intercom REST APIs: real HTTP, inspectable,
     faultable. One server; each vendor lives under its own prefix.
 
@@ -66,49 +69,12 @@ class HelpdeskEmulator:
         self.state = HelpdeskState(state_file)
         self.faults = FaultBook()
         self._requested_port = port
-        self._server: HelpdeskServer | None = None
-        self._thread: threading.Thread | None = None
         if not self.state.load() and examples:
             seed_examples(self)
 
-    # ---- lifecycle -------------------------------------------------------
-    def start(self) -> HelpdeskEmulator:
-        """Bind (port 0 = any free port) and serve on a daemon thread."""
-        if self._server is not None:
-            return self
-        self._server = HelpdeskServer((self.host, self._requested_port), self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # how long stop() may wait for the loop to notice
-            name="helpdesk-emulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port; requests sleeping in a delay are abandoned."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> HelpdeskEmulator:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("HelpdeskEmulator is not running; call start() first")
-        return int(self._server.server_address[1])
+    # ---- lifecycle (start, stop, port: bot.local_server) ----------------
+    def _make_server(self) -> HelpdeskServer:
+        return HelpdeskServer((self.host, self._requested_port), self)
 
     @property
     def base_url(self) -> str:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
+
+from bot.local_server import LocalServer
 
 from . import control
 from .faults import Fault
@@ -39,15 +40,11 @@ _FAULT_MESSAGES = {
 }
 
 
-class HelpdeskServer(ThreadingHTTPServer):
-    """Threaded server (daemon threads, so a request stuck in a delay never blocks exit)."""
-
-    daemon_threads = True
-    request_queue_size = 128  # the default 5 makes concurrent clients stall on SYN retries
+class HelpdeskServer(LocalServer):
+    """The helpdesk emulator's server: routes to the emulator it belongs to."""
 
     def __init__(self, address: tuple[str, int], emulator: HelpdeskEmulator) -> None:
         self.emulator = emulator
-        self.stopping = threading.Event()  # wakes requests sleeping in a delay
         super().__init__(address, _Handler)
 
 
